@@ -1,0 +1,43 @@
+# A thin front over CMake presets. On a fresh Debian 12 machine, as root:
+#   make demo   installs what is missing, builds, runs a ready-made pipeline
+#   make test   installs what is missing, builds, runs every test (release, sanitizers, fuzzing)
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build test test-release test-asan test-fuzz demo bench clean format
+
+all: build
+
+deps:
+	@tools/deps/install.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+test: test-release test-asan test-fuzz
+
+test-release: build
+	ctest --preset release -j $(JOBS)
+
+test-asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+test-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	test/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+demo: build
+	tools/demo.sh build/release
+
+bench: build
+	test/bench/run.sh build/release
+
+clean:
+	rm -rf build
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -1,0 +1,55 @@
+# Every external dependency comes from Debian. A missing one is reported by the Debian package that
+# provides it, all of them in one run, so `apt-get install` can be given the whole list at once.
+find_package(PkgConfig REQUIRED)
+
+set(PB_MISSING_PACKAGES "")
+macro(pb_missing debian_package)
+  list(APPEND PB_MISSING_PACKAGES ${debian_package})
+endmacro()
+
+find_package(Boost 1.74 QUIET)
+if(NOT Boost_FOUND OR NOT EXISTS "${Boost_INCLUDE_DIRS}/boost/spirit/home/x3.hpp")
+  pb_missing(libboost-dev)
+endif()
+find_package(TBB QUIET CONFIG)
+if(NOT TBB_FOUND)
+  pb_missing(libtbb-dev)
+endif()
+find_package(fmt QUIET CONFIG)
+if(NOT fmt_FOUND)
+  pb_missing(libfmt-dev)
+endif()
+find_package(CLI11 QUIET CONFIG)
+if(NOT CLI11_FOUND)
+  pb_missing(libcli11-dev)
+endif()
+if(PB_TESTS)
+  find_package(Catch2 2 QUIET CONFIG)
+  if(NOT Catch2_FOUND)
+    pb_missing(catch2)
+  endif()
+endif()
+
+# pkg-config modules: <module> <debian package>
+foreach(pair "libbpf:libbpf-dev" "libxdp:libxdp-dev" "libibverbs:libibverbs-dev"
+             "librdmacm:librdmacm-dev" "libpcap:libpcap-dev")
+  string(REPLACE ":" ";" pair "${pair}")
+  list(GET pair 0 module)
+  list(GET pair 1 package)
+  string(TOUPPER "${module}" var)
+  pkg_check_modules(PB_${var} QUIET IMPORTED_TARGET ${module})
+  if(NOT PB_${var}_FOUND)
+    pb_missing(${package})
+  endif()
+endforeach()
+
+find_program(PB_CLANG clang)
+if(NOT PB_CLANG)
+  pb_missing(clang)
+endif()
+
+if(PB_MISSING_PACKAGES)
+  list(JOIN PB_MISSING_PACKAGES " " missing)
+  message(FATAL_ERROR "Missing Debian packages: ${missing}\n"
+                      "Install them with `make deps` (or: apt-get install ${missing}).")
+endif()

@@ -1,0 +1,108 @@
+#include "elements/standard/queue_base.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace pb::elements {
+
+QueueBase::~QueueBase() {
+  drop_all();
+}
+
+Status QueueBase::configure(Args& args) {
+  Status st = args.optional("CAPACITY", capacity_, in_range<std::uint32_t>(1, 1u << 24)).done();
+  if (!st) return st;
+  allocate();
+  return {};
+}
+
+void QueueBase::allocate() {
+  drop_all();
+  std::uint32_t size = std::bit_ceil(capacity_);
+  ring_ = std::make_unique<Packet*[]>(size);
+  mask_ = size - 1;
+  head_.store(0, std::memory_order_relaxed);
+  tail_.store(0, std::memory_order_relaxed);
+  cached_head_ = 0;
+}
+
+void QueueBase::drop_all() {
+  if (!ring_) return;
+  std::uint32_t h = head_.load(std::memory_order_relaxed),
+                t = tail_.load(std::memory_order_relaxed);
+  for (; h != t; ++h) ring_[h & mask_]->kill();
+  head_.store(t, std::memory_order_relaxed);
+}
+
+void QueueBase::push(int, Batch&& b) {
+  Packet* in[Batch::kCapacity];
+  std::uint32_t n = b.release_to(in);
+  std::uint32_t tail = tail_.load(std::memory_order_relaxed);
+  std::uint32_t used = tail - cached_head_;
+  if (used + n > capacity_) {
+    cached_head_ = head_.load(std::memory_order_acquire);
+    used = tail - cached_head_;
+  }
+  bool was_empty = used == 0;
+  std::uint32_t m = std::min(n, capacity_ - used);
+  // Copy in at most two runs (the ring may wrap).
+  std::uint32_t at = tail & mask_;
+  std::uint32_t first = std::min(m, mask_ + 1 - at);
+  std::copy(in, in + first, &ring_[at]);
+  std::copy(in + first, in + m, &ring_[0]);
+  tail_.store(tail + m, std::memory_order_release);
+  if (m < n) {
+    Batch over;
+    over.adopt(in + m, n - m);  // released in bulk when `over` dies
+    drops_.store(drops_.load(std::memory_order_relaxed) + (n - m), std::memory_order_relaxed);
+  }
+  if (used + m > highwater_.load(std::memory_order_relaxed))
+    highwater_.store(used + m, std::memory_order_relaxed);
+  if (!notifier_.has_listeners() || m == 0) return;
+  if (cross_thread_) {
+    // Pairs with the fence in Task::begin_run(): either we see the puller running or parked (and
+    // wake it), or its burst sees our packets.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    notifier_.wake();
+  } else if (was_empty) {
+    notifier_.wake();
+  }
+}
+
+Batch QueueBase::pull(int, std::uint32_t max) {
+  Batch b;
+  std::uint32_t head = head_.load(std::memory_order_relaxed);
+  std::uint32_t avail = tail_.load(std::memory_order_acquire) - head;
+  std::uint32_t m = std::min({max, avail, Batch::kCapacity});
+  if (m == 0) return b;
+  std::uint32_t at = head & mask_;
+  std::uint32_t first = std::min(m, mask_ + 1 - at);
+  b.adopt(&ring_[at], first);
+  if (m > first) b.adopt(&ring_[0], m - first);
+  head_.store(head + m, std::memory_order_release);
+  return b;
+}
+
+void QueueBase::add_handlers(Handlers& h) {
+  h.read("length", [this] { return length(); });
+  h.read("highwater_length", [this] { return highwater_length(); });
+  h.read("drops", [this] { return drops(); });
+  h.read("capacity", [this] { return capacity_; });
+  h.button("reset_counts", [this] {
+    drops_.store(0, std::memory_order_relaxed);
+    highwater_.store(length(), std::memory_order_relaxed);
+  });
+  h.button("reset", [this] { drop_all(); });
+}
+
+void QueueBase::take_queue_state(QueueBase& old) {
+  for (;;) {
+    Batch b = old.pull(0, Batch::kCapacity);
+    if (b.empty()) break;
+    push(0, std::move(b));
+  }
+  drops_.store(drops() + old.drops(), std::memory_order_relaxed);
+  highwater_.store(std::max(highwater_length(), old.highwater_length()), std::memory_order_relaxed);
+}
+
+}  // namespace pb::elements
