@@ -43,6 +43,12 @@ foreach(pair "libbpf:libbpf-dev" "libxdp:libxdp-dev" "libibverbs:libibverbs-dev"
   endif()
 endforeach()
 
+find_package(OpenSSL QUIET COMPONENTS Crypto)  # CHAP's MD5 (iSCSI)
+if(NOT OpenSSL_FOUND)
+  pb_missing(libssl-dev)
+endif()
+find_package(Threads REQUIRED)
+
 find_program(PB_CLANG clang)
 if(NOT PB_CLANG)
   pb_missing(clang)
