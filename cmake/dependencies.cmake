@@ -32,7 +32,7 @@ endif()
 
 # pkg-config modules: <module> <debian package>
 foreach(pair "libbpf:libbpf-dev" "libxdp:libxdp-dev" "libibverbs:libibverbs-dev"
-             "librdmacm:librdmacm-dev" "libpcap:libpcap-dev")
+             "librdmacm:librdmacm-dev" "libpcap:libpcap-dev" "libiscsi:libiscsi-dev")
   string(REPLACE ":" ";" pair "${pair}")
   list(GET pair 0 module)
   list(GET pair 1 package)

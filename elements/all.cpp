@@ -1,11 +1,21 @@
 #include "elements/all.hpp"
 
+#include "elements/classify/classify.hpp"
+#include "elements/ip/ip.hpp"
+#include "elements/iscsi/iscsi.hpp"
+#include "elements/net/net.hpp"
+#include "elements/pcap/pcap.hpp"
 #include "elements/standard/standard.hpp"
 
 namespace pb::elements {
 
 void register_all_elements(Registry& registry) {
+  register_classify_elements(registry);
   register_standard_elements(registry);
+  register_ip_elements(registry);
+  register_pcap_elements(registry);
+  register_net_elements(registry);
+  register_iscsi_elements(registry);
 }
 
 }  // namespace pb::elements

@@ -32,7 +32,8 @@ class Paint final : public SimpleAction<Paint> {
     if (anno_.is_paint())
       b.for_each([c](Packet& p) { p.set_paint(c); });
     else
-      b.for_each([c, at = anno_.offset](Packet& p) { p.set_user_anno(at, c); });
+      b.for_each(
+          [c, at = static_cast<std::size_t>(anno_.offset)](Packet& p) { p.set_user_anno(at, c); });
   }
   void add_handlers(Handlers& h) override { h.read_write("color", color_); }
   void take_state(Paint& old) { color_ = old.color_; }

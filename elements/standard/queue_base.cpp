@@ -43,7 +43,7 @@ void QueueBase::push(int, Batch&& b) {
     cached_head_ = head_.load(std::memory_order_acquire);
     used = tail - cached_head_;
   }
-  bool was_empty = used == 0;
+  bool was_empty = tail == head_.load(std::memory_order_acquire);  // cached_head_ may be stale
   std::uint32_t m = std::min(n, capacity_ - used);
   // Copy in at most two runs (the ring may wrap).
   std::uint32_t at = tail & mask_;

@@ -28,8 +28,8 @@ class Tee final : public Element {
   Status initialize() override {
     // Port counts are only known once connected, so N is checked here rather than in configure.
     if (n_ && *n_ != static_cast<std::uint32_t>(noutputs()))
-      return Status::error(std::to_string(noutputs()) + " outputs implies " +
-                           std::to_string(noutputs()) + " arms, not N " + std::to_string(*n_));
+      return Status::error("N: " + std::to_string(*n_) + " arms, but " +
+                           std::to_string(noutputs()) + " outputs are connected");
     return {};
   }
   void push(int, Batch&& b) override {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "runtime/sched/placement.hpp"
 #include "runtime/sched/simple_scheduler.hpp"
 
 #ifndef PB_VERSION
@@ -364,6 +365,12 @@ bool Router::initialize(Diagnostics& diags) {
       return false;
     }
     initialized_count_ = i + 1;
+  }
+  // Every task and timer is attached now: give each element's work a thread, and refuse a
+  // non-thread-safe element reachable from two threads (runtime/sched/placement.hpp).
+  if (!place_and_check(*scheduler_, elements_, diags)) {
+    cleanup_upto(elements_.size());
+    return false;
   }
   initialized_ = true;
   return true;

@@ -58,7 +58,8 @@ const char* process_backslash(const char* s, const char* end, std::string& out) 
     case '7': {
       int c = 0;
       int digits = 0;
-      for (++s; s < end && *s >= '0' && *s <= '7' && digits < 3; ++s, ++digits) c = c * 8 + *s - '0';
+      for (++s; s < end && *s >= '0' && *s <= '7' && digits < 3; ++s, ++digits)
+        c = c * 8 + *s - '0';
       out += static_cast<char>(c & 0xff);
       return s;
     }

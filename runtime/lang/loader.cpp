@@ -87,7 +87,8 @@ std::string dot_escape(std::string_view s) {
 }  // namespace
 
 std::string to_dot(const FlatConfig& config) {
-  std::string out = "digraph patchbay {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+  std::string out =
+      "digraph patchbay {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
   out += "  edge [fontname=\"monospace\", fontsize=10];\n";
   for (std::size_t i = 0; i < config.elements.size(); ++i) {
     const auto& e = config.elements[i];

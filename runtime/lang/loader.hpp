@@ -1,5 +1,5 @@
-// The front end's entry points: text in, flat configuration (or diagnostics) out. Every tool and the
-// engine load configurations through here, so there is one parser.
+// The front end's entry points: text in, flat configuration (or diagnostics) out. Every tool and
+// the engine load configurations through here, so there is one parser.
 #pragma once
 
 #include <cstddef>
@@ -23,8 +23,9 @@ struct LoadOptions {
   std::vector<std::pair<std::string, std::string>> defines;
   // Bounds that turn hostile or runaway input (compounds that multiply, huge port ranges) into an
   // error instead of unbounded memory and time.
-  std::size_t max_elements = 1'000'000;     // elements after expansion
-  std::size_t max_connections = 4'000'000;  // connections before and after expansion
+  std::size_t max_elements = 1'000'000;            // elements after expansion
+  std::size_t max_connections = 4'000'000;         // connections before and after expansion
+  std::size_t max_substitution_bytes = 64u << 20;  // text $parameter substitution may produce
 };
 
 // Parses, resolves require(library ...) relative to the including file, and flattens. On any

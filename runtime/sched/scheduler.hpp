@@ -1,45 +1,140 @@
-// The scheduler interface the router drives. NOTE (ownership): runtime/sched/ belongs to the
-// scheduler engineer; this interface and SimpleScheduler (single thread) came with the engine so
-// `Router::run()` works before the oneTBB scheduler (task_arenas, -j N, epoll) replaces it.
+// The scheduler interface the router drives; docs/runtime.md describes the runtime as a whole.
+// Two implementations: TbbScheduler (N worker threads on oneTBB, what `patchbay run -j N` uses)
+// and SimpleScheduler (one thread, deterministic; the default of Router::build and of the element
+// test harness).
 //
 // Contract:
-//   - add_task / remove_task: the set of tasks to run; a Task calls them from attach/detach.
+//   - Tasks and timers register through Task::attach / Timer::attach (add_task, add_timer) and
+//     stay *pending* until placement: the router calls place_and_check() (placement.hpp) after
+//     every element initialized, which gives each element with work a worker thread (pinned by
+//     StaticThreadSched or balanced) and checks thread safety. Work added later is placed at once.
 //   - enqueue(task): the task became runnable (Task::wake on a parked task). Any thread.
-//   - timers: schedule_timer / cancel_timer from the timer owner's thread.
-//   - run(): runs tasks and timers until stop() is requested (from any thread, or from a task).
-//     A scheduler never spins without work: with nothing runnable it sleeps until a wake, a timer
-//     or a stop.
+//   - Timers: schedule_timer / cancel_timer from any thread; callbacks run on the owner's thread.
+//   - watch_fd: a readable/writable fd wakes a task (edge-triggered, see FdWatch).
+//   - run(): runs tasks and timers until a stop; never spins without work: with nothing runnable
+//     every thread sleeps until a wake, a timer, an fd event or a stop.
+//   - stop(): a *driver stop event* (Click's please_stop_driver): sources with STOP true, Script's
+//     `stop`, the global `stop` handler. Without a DriverManager it ends run(); with one
+//     (set_driver) it steps the DriverManager's script instead, which decides when to stop_now().
+//     Both are async-signal-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
+#include "runtime/core/diag.hpp"
 #include "runtime/sched/task.hpp"
 
 namespace pb {
 
+// One unit of work for placement: a task or timer of `owner`, with its own thread preference.
+struct WorkItem {
+  Element* owner = nullptr;
+  int home_thread = -1;
+};
+
 class Scheduler {
  public:
+  Scheduler() = default;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
   virtual ~Scheduler() = default;
 
+  // ---- work (called by Task, Timer and FdWatch) ----
   virtual void add_task(Task& t, bool runnable) = 0;
   virtual void remove_task(Task& t) = 0;
   virtual void enqueue(Task& t) = 0;
-
-  virtual void schedule_timer(Timer& t) = 0;
+  virtual void add_timer(Timer& t) = 0;
+  virtual void remove_timer(Timer& t) = 0;
+  virtual void schedule_timer(Timer& t, std::uint64_t when_ns) = 0;
   virtual void cancel_timer(Timer& t) = 0;
+  // Wakes `task` when `fd` is ready for `events` (EPOLLIN…; edge-triggered). One watch per fd.
+  virtual Status watch_fd(int fd, std::uint32_t events, Task& task) = 0;
+  virtual void unwatch_fd(int fd) = 0;
 
-  // Runs until stop(). Returns immediately if stop() was already requested.
-  virtual void run() = 0;
-  // Requests run() to return (any thread, and async-signal-safe: it only sets a flag).
-  virtual void stop() = 0;
-  virtual bool stop_requested() const = 0;
-  // Clears a previous stop request so run() can be called again.
-  virtual void reset_stop() = 0;
-
+  // ---- threads ----
   // Number of worker threads (1 for the simple loop).
   virtual int threads() const { return 1; }
+  // The worker thread the caller is running on, -1 when it is not a worker (main/control).
+  virtual int current_thread() const = 0;
+  // Runs fn on worker `thread` between bursts and waits for it (inline when already there).
+  // For handlers that must not race with the element's packet path. Never call it from a worker
+  // while another worker may be calling back into this one.
+  virtual void call_on(int thread, const std::function<void()>& fn) {
+    (void)thread;
+    fn();
+  }
+
+  // ---- placement ----
+  // Every registered task and timer with its owner (placement and the thread-safety check).
+  virtual std::vector<WorkItem> work_items() const = 0;
+  // Pins an element's work to a thread (StaticThreadSched); numbers wrap modulo threads().
+  // Only before placement.
+  void pin(const Element& e, int thread);
+  int pinned_thread(const Element& e) const;  // -1: not pinned
+  // Assigns each element's work to a thread and moves pending work to its worker. Called once by
+  // place_and_check(); elements missing from the map (and owner-less work) go to their home
+  // thread or to the least loaded one.
+  void place(const std::unordered_map<const Element*, int>& element_threads);
+  bool placed() const;
+  // The thread an element's tasks and timers run on — for an element without work, the one
+  // thread that reaches it; -1 before placement, or when no single thread does.
+  int thread_of(const Element& e) const;
+
+  // ---- running ----
+  // Runs until stopped. Returns immediately if a stop was already requested.
+  virtual void run() = 0;
+  // A driver stop event (see above). Any thread; async-signal-safe.
+  void stop() noexcept;
+  // Ends run() whatever a DriverManager says (its `stop`, signals). Async-signal-safe.
+  void stop_now() noexcept;
+  bool stop_requested() const { return stop_.load(std::memory_order_acquire); }
+  // Clears a previous stop so run() can be called again.
+  void reset_stop() { stop_.store(false, std::memory_order_release); }
+  // Makes `t` (a DriverManager's task) the receiver of stop events: stop() then counts an event
+  // and wakes `t`, which takes them with take_stop_events(). Fails if another driver is set.
+  Status set_driver(Task* t);
+  std::uint32_t take_stop_events() { return stop_events_.exchange(0, std::memory_order_acq_rel); }
   virtual std::string name() const = 0;
+
+ protected:
+  // Wakes the run loop from any thread or a signal handler (eventfd write).
+  virtual void notify_async() noexcept = 0;
+  // Moves pending work to workers once placement is known (under placement_mu_ released).
+  virtual void apply_placement() = 0;
+  // Called by run loops: hands pending stop events to the driver task.
+  void deliver_stop_events() {
+    if (stop_events_.load(std::memory_order_acquire) == 0) return;
+    if (Task* d = driver_.load(std::memory_order_acquire)) d->wake();
+  }
+  // Thread for work of `owner` with preference `home` (after placement): the element's thread,
+  // else its pin or home (modulo threads()), else `fallback`.
+  int thread_for(const Element* owner, int home, int fallback) const;
+  void remember_thread(const Element* owner, int thread);
+  // For destructors: work still attached when the scheduler dies forgets it (no dangling calls).
+  static void orphan(Task& t) {
+    t.sched_ = nullptr;
+    t.sched_data = nullptr;
+  }
+  static void orphan(Timer& t) {
+    t.sched_ = nullptr;
+    t.sched_data = nullptr;
+  }
+
+  mutable std::mutex placement_mu_;
+  std::unordered_map<const Element*, int> pins_;
+  std::unordered_map<const Element*, int> element_thread_;
+  bool placed_ = false;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint32_t> stop_events_{0};
+  std::atomic<Task*> driver_{nullptr};
 };
 
 }  // namespace pb

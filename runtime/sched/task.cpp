@@ -28,6 +28,7 @@ void Task::detach() {
   if (!sched_) return;
   sched_->remove_task(*this);
   sched_ = nullptr;
+  sched_data = nullptr;
   state_.store(kParked, std::memory_order_release);
 }
 
@@ -48,7 +49,7 @@ void Task::wake() {
 }
 
 bool Task::finish_run(bool did_work) {
-  ++runs;
+  runs.store(runs.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (did_work) {
     state_.store(kQueued, std::memory_order_release);
     return true;
@@ -60,19 +61,54 @@ bool Task::finish_run(bool did_work) {
 }
 
 Timer::~Timer() {
-  unschedule();
+  detach();
+}
+
+void Timer::attach(Scheduler& s) {
+  detach();
+  sched_ = &s;
+  s.add_timer(*this);
+  if (scheduled()) s.schedule_timer(*this, expiry_ns());
+}
+
+void Timer::detach() {
+  if (!sched_) return;
+  sched_->cancel_timer(*this);
+  sched_->remove_timer(*this);
+  sched_ = nullptr;
+  sched_data = nullptr;
 }
 
 void Timer::schedule_at_ns(std::uint64_t when_ns) {
-  if (scheduled_ && sched_) sched_->cancel_timer(*this);
-  expiry_ns_ = when_ns;
-  scheduled_ = true;
-  if (sched_) sched_->schedule_timer(*this);
+  if (sched_) {
+    sched_->schedule_timer(*this, when_ns);  // sets expiry and flag under the scheduler's lock
+    return;
+  }
+  expiry_ns_.store(when_ns, std::memory_order_relaxed);
+  scheduled_.store(true, std::memory_order_release);
 }
 
 void Timer::unschedule() {
-  if (scheduled_ && sched_) sched_->cancel_timer(*this);
-  scheduled_ = false;
+  if (sched_)
+    sched_->cancel_timer(*this);
+  else
+    scheduled_.store(false, std::memory_order_release);
+}
+
+Status FdWatch::watch(Scheduler& s, int fd, std::uint32_t events, Task& task) {
+  unwatch();
+  Status st = s.watch_fd(fd, events, task);
+  if (!st) return st;
+  sched_ = &s;
+  fd_ = fd;
+  return {};
+}
+
+void FdWatch::unwatch() {
+  if (!sched_) return;
+  sched_->unwatch_fd(fd_);
+  sched_ = nullptr;
+  fd_ = -1;
 }
 
 }  // namespace pb

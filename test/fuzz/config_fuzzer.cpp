@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pb::lang::LoadOptions options;
   options.max_elements = 20000;  // keep each input well inside the fuzzer's time limit
   options.max_connections = 100000;
+  options.max_substitution_bytes = 1u << 20;
   options.defines = {{"fuzz", "1"}};
   pb::Diagnostics diags;
   auto config = pb::lang::load_string(text, "fuzz.click", options, diags);
@@ -31,6 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string once = config->unparse();
   (void)pb::lang::to_dot(*config);
   pb::Diagnostics again_diags;
+  // The flat text is read back as it stands: without the NAME=value definitions, which flattening
+  // has already applied.
+  options.defines.clear();
   auto again = pb::lang::load_string(once, "flat.click", options, again_diags);
   if (!again || again->unparse() != once) {
     std::fprintf(stderr, "flat configuration does not read back to itself\n--- flat:\n%s\n",

@@ -2,14 +2,19 @@
 //
 //   patchbay run FILE [NAME=value …]       run a configuration until its sources stop it
 //   patchbay run -e EXPR [NAME=value …]    the same, configuration given inline
+//        -j N                               worker threads (default: the number of cores)
 //        -H ELEMENT.HANDLER                 print a handler's value after the run (repeatable)
 //   patchbay list [--docs DIR]             every element class: ports, processing, one line
 //
-// `run` is single-threaded until the oneTBB scheduler adds -j N. SIGINT/SIGTERM stop it cleanly.
+// `run` executes on the oneTBB scheduler (runtime/sched/tbb_scheduler.hpp, docs/runtime.md).
+// SIGINT/SIGTERM stop it cleanly (a second one kills the process, in case shutdown hangs).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -20,6 +25,7 @@
 #include "runtime/element/docs.hpp"
 #include "runtime/graph/router.hpp"
 #include "runtime/lang/loader.hpp"
+#include "runtime/sched/tbb_scheduler.hpp"
 #include "tools/patchbay/commands.hpp"
 
 namespace pb::tools {
@@ -28,11 +34,12 @@ const pb::Registry& element_registry();  // catalog.cpp
 
 namespace {
 
-pb::Router* g_running = nullptr;
+std::atomic<pb::Scheduler*> g_running{nullptr};
 
 extern "C" void on_stop_signal(int) {
-  // Router::please_stop only sets an atomic flag: async-signal-safe.
-  if (g_running) g_running->please_stop();
+  // stop_now() stores a flag and writes an eventfd: async-signal-safe. A signal stops the router
+  // whatever a DriverManager's script says (it is not a driver stop event).
+  if (pb::Scheduler* s = g_running.load()) s->stop_now();
 }
 
 const pb::Registry& engine_registry() {
@@ -41,6 +48,7 @@ const pb::Registry& engine_registry() {
 
 struct RunOptions {
   std::string expr;
+  int threads = 0;                    // -j; 0: the number of cores
   std::vector<std::string> handlers;  // read and printed after the run, Click's `-h`
   std::vector<std::string> args;      // FILE (unless -e) then NAME=value …
 };
@@ -73,6 +81,8 @@ int run_command(const RunOptions& o) {
   std::unique_ptr<pb::Router> router;
   if (flat) router = pb::Router::build(*flat, engine_registry(), diags);
   if (router) {
+    int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+    router->set_scheduler(std::make_unique<pb::TbbScheduler>(std::max(threads, 1)));
     if (file) {
       std::ifstream in(*file);
       router->set_config_text(std::string(std::istreambuf_iterator<char>(in), {}));
@@ -84,9 +94,10 @@ int run_command(const RunOptions& o) {
   if (!diags.empty()) std::fputs(diags.str().c_str(), stderr);
   if (!router) return 1;
 
-  g_running = router.get();
+  g_running = &router->scheduler();
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESETHAND;  // the next signal takes the default action
   sigemptyset(&sa.sa_mask);
   struct sigaction old_int {
   }, old_term{};
@@ -96,6 +107,7 @@ int run_command(const RunOptions& o) {
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
   g_running = nullptr;
+  // Handlers are read after every worker finished (run() waited for them).
   int rc = 0;
   for (const auto& h : o.handlers) {
     auto v = router->read(h);
@@ -155,6 +167,9 @@ void add_engine_commands(CLI::App& app) {
   CLI::App* run = app.add_subcommand(
       "run", "Run a configuration until its sources stop it (STOP true) or SIGINT/SIGTERM");
   run->add_option("-e,--expression", run_opts->expr, "Configuration text instead of a FILE");
+  run->add_option("-j,--threads", run_opts->threads,
+                  "Worker threads (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
   run->add_option("-H,--handler", run_opts->handlers,
                   "Print this handler's value (ELEMENT.HANDLER) after the run; repeatable");
   run->add_option("args", run_opts->args, "FILE (unless -e), then NAME=value overrides");

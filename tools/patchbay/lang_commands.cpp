@@ -63,12 +63,12 @@ std::optional<lang::FlatConfig> load(const ConfigArgs& args, const lang::ClassCa
     } else {
       std::cerr << "patchbay: more than one configuration file ('" << file << "' and '" << a
                 << "')\n";
-      throw CLI::RuntimeError(2);
+      throw CLI::RuntimeError(1);
     }
   }
   if (file.empty() == args.expression.empty()) {
     std::cerr << "patchbay: give exactly one configuration: FILE or -e EXPR\n";
-    throw CLI::RuntimeError(2);
+    throw CLI::RuntimeError(1);
   }
   Diagnostics diags;
   std::optional<lang::FlatConfig> flat =
@@ -122,9 +122,10 @@ void add_lang_commands(CLI::App& app) {
   });
 
   auto dot_args = std::make_shared<ConfigArgs>();
-  CLI::App* dot = app.add_subcommand(
-      "dot", "Print the flattened element graph in Graphviz DOT, ports labelled "
-             "(patchbay dot FILE | dot -Tsvg > graph.svg).");
+  CLI::App* dot =
+      app.add_subcommand("dot",
+                         "Print the flattened element graph in Graphviz DOT, ports labelled "
+                         "(patchbay dot FILE | dot -Tsvg > graph.svg).");
   add_config_options(*dot, *dot_args);
   dot->add_option("-o,--output", dot_args->output, "Write to FILE instead of stdout");
   dot->callback([dot_args] {

@@ -195,6 +195,7 @@ class FileBackend final : public BlockBackend {
 
   void submit(const IoRequest& r, IoCallback done) override {
     if (auto st = bounds(r, size_); !st) return done(st);
+    if (try_nowait(r)) return done(Status::ok());
     pool_.run([this, r, done = std::move(done)]() mutable {
       Status st = execute(r);
       cq_->post([done = std::move(done), st = std::move(st)] { done(st); });
@@ -226,6 +227,23 @@ class FileBackend final : public BlockBackend {
     ~Fd() { ::close(fd); }
     int get() const { return fd; }
   };
+
+  // Data the page cache can serve needs no thread hop: one attempt with RWF_NOWAIT, which fails
+  // (EAGAIN) instead of waiting for the disk or for memory, completes reads and plain writes on
+  // the caller's thread. Anything short of the whole request goes to the pool, which redoes it.
+  // FUA writes, flushes and discards always go to the pool: they wait for the device by design.
+  bool try_nowait(const IoRequest& r) {
+    if (r.length == 0 || r.length > (1u << 30)) return false;
+    iovec v{r.data, r.length};
+    ssize_t n = -1;
+    if (r.op == IoOp::read) {
+      n = ::preadv2(fd_.get(), &v, 1, static_cast<off_t>(r.offset), RWF_NOWAIT);
+    } else if (r.op == IoOp::write && !r.fua && nowait_writes_) {
+      n = ::pwritev2(fd_.get(), &v, 1, static_cast<off_t>(r.offset), RWF_NOWAIT);
+      if (n < 0 && errno == EOPNOTSUPP) nowait_writes_ = false;  // this file system cannot
+    }
+    return n == static_cast<ssize_t>(r.length);
+  }
 
   Status execute(const IoRequest& r) {
     switch (r.op) {
@@ -291,6 +309,7 @@ class FileBackend final : public BlockBackend {
   std::string path_;
   std::uint64_t size_;
   std::shared_ptr<CompletionQueue> cq_;
+  bool nowait_writes_ = true;
   WorkerPool pool_;  // declared last: destroyed (joined) first
 };
 

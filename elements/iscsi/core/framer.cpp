@@ -45,8 +45,19 @@ Result<std::optional<Received>> Framer::next(std::span<const std::uint8_t>& in) 
         break;
       }
       case Stage::data: {
-        std::uint8_t* dst = skip_data_ ? nullptr : cur_.data.data() + have_;
-        have_ += take(in, dst, need_ - have_);
+        if (have_ == 0 && !skip_data_) {
+          if (limits_.allow_views && in.size() >= need_) {
+            view_ = in.first(need_);
+            in = in.subspan(need_);
+            return finish_pdu();
+          }
+          cur_.data.reserve(need_);
+        }
+        // Appending (not resize + copy) leaves the bytes uninitialised until they arrive.
+        const std::size_t n = std::min(need_ - have_, in.size());
+        if (!skip_data_) cur_.data.insert(cur_.data.end(), in.begin(), in.begin() + n);
+        in = in.subspan(n);
+        have_ += n;
         if (have_ < need_) return std::optional<Received>{};
         return finish_pdu();
       }
@@ -89,28 +100,31 @@ Result<std::optional<Received>> Framer::header_done() {
     return finish_pdu();
   }
   need_ = pad4(len) + (limits_.data_digest ? 4 : 0);
-  if (!skip_data_) cur_.data.resize(need_);
   stage_ = Stage::data;
   return std::optional<Received>{};
 }
 
 Result<std::optional<Received>> Framer::finish_pdu() {
   const std::uint32_t len = cur_.bhs.data_segment_length();
+  std::span<const std::uint8_t> view;
   if (!skip_data_ && len != 0) {
+    const std::uint8_t* bytes = view_.data() != nullptr ? view_.data() : cur_.data.data();
     const std::size_t padded = pad4(len);
-    if (limits_.data_digest &&
-        crc32c(cur_.data.data(), padded) != load_digest(cur_.data.data() + padded)) {
+    if (limits_.data_digest && crc32c(bytes, padded) != load_digest(bytes + padded)) {
       reject_ = RejectReason::data_digest_error;
       why_ = "data digest mismatch";
       cur_.data.clear();
+    } else if (view_.data() != nullptr) {
+      view = view_.first(len);
     } else {
       cur_.data.resize(len);
     }
   } else {
     cur_.data.clear();
   }
-  Received r{std::move(cur_), reject_, std::move(why_)};
+  Received r{std::move(cur_), reject_, std::move(why_), view};
   cur_ = Pdu{};
+  view_ = {};
   why_.clear();
   reject_.reset();
   skip_data_ = false;

@@ -35,12 +35,22 @@ struct FramerLimits {
   // Which side's opcodes are legal: a target accepts initiator opcodes, a test initiator the
   // others.
   bool accept_initiator_opcodes = true;
+  // A data segment that lies whole in the span given to next() is returned as a view into it
+  // (Received::data_view) instead of being copied (ISCSIFramer hands it on as part of the
+  // received packet).
+  bool allow_views = false;
 };
 
 struct Received {
   Pdu pdu;
   std::optional<RejectReason> reject;  // set: answer with Reject; pdu.data is empty
   std::string why;                     // human-readable reason when reject is set
+  // With FramerLimits::allow_views: the data segment inside the caller's input span (pdu.data is
+  // empty then). Valid as long as that input is.
+  std::span<const std::uint8_t> data_view;
+  std::span<const std::uint8_t> data() const {
+    return data_view.data() != nullptr ? data_view : std::span<const std::uint8_t>(pdu.data);
+  }
 };
 
 class Framer {
@@ -69,7 +79,8 @@ class Framer {
   std::size_t have_ = 0;  // bytes of the current stage gathered
   std::size_t need_ = 0;  // bytes the current stage needs
   Pdu cur_;
-  std::vector<std::uint8_t> stage_buf_;  // AHS + header digest, or data + pad + data digest
+  std::vector<std::uint8_t> stage_buf_;  // AHS + header digest
+  std::span<const std::uint8_t> view_;   // data + pad + digest in the caller's input
   std::optional<RejectReason> reject_;
   std::string why_;
   bool skip_data_ = false;  // data segment is being discarded (rejected PDU)

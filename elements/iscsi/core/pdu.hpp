@@ -415,6 +415,16 @@ struct Pdu {
   std::vector<std::uint8_t> data;
 };
 
+// A received PDU without ownership: what a Connection's handlers read. The transport keeps the
+// bytes alive for the duration of the call (a packet, the framer's buffers); whatever must outlive
+// it (held commands, write data) is copied.
+struct PduView {
+  Bhs bhs;
+  std::span<const std::uint8_t> ahs;
+  std::span<const std::uint8_t> data;
+  static PduView of(const Pdu& p) { return {p.bhs, p.ahs, p.data}; }
+};
+
 // A PDU to send. Its data segment either lives in `owned` or is a view (`view`, kept alive by
 // `keep`) into memory owned elsewhere, typically a back-end buffer, so large Data-In segments go to
 // the transport as iovecs without a copy. `encode_pdu` (framer.hpp) fills the length fields,

@@ -1,7 +1,9 @@
 #include "elements/iscsi/core/scsi.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <mutex>
 
 #include "elements/iscsi/core/pdu.hpp"  // big-endian helpers
 
@@ -91,11 +93,77 @@ Sense sense_lun_not_supported() {
 
 // ---- buffers -----------------------------------------------------------------------------------
 
+namespace {
+
+// Large data buffers (reads and writes of 64 KiB and more) are recycled. A fresh allocation of
+// that size is an mmap (or heap memory the allocator just trimmed), and touching it costs a page
+// fault per 4 KiB page — more than the copy into it. Buffers are freed on whichever thread drops
+// the last reference (the transport's, a back end's worker), hence the mutex.
+class LargeBufferPool {
+ public:
+  static constexpr std::size_t kMinSize = 64 * 1024;
+  static constexpr int kClasses = 9;                    // 64 KiB … 16 MiB, powers of two
+  static constexpr std::size_t kKeepBytes = 64u << 20;  // retained at most, over all classes
+
+  static LargeBufferPool& instance() {
+    static auto* pool = new LargeBufferPool;  // never destroyed: buffers may outlive statics
+    return *pool;
+  }
+  // Class index and capacity for n bytes, or -1 when n is beyond the largest class.
+  static int class_of(std::size_t n, std::size_t& capacity) {
+    capacity = kMinSize;
+    for (int c = 0; c < kClasses; ++c, capacity *= 2)
+      if (n <= capacity) return c;
+    return -1;
+  }
+  std::uint8_t* get(int c, std::size_t capacity) {
+    {
+      std::lock_guard lock(mu_);
+      auto& list = free_[static_cast<std::size_t>(c)];
+      if (!list.empty()) {
+        std::uint8_t* p = list.back();
+        list.pop_back();
+        kept_ -= capacity;
+        return p;
+      }
+    }
+    return new std::uint8_t[capacity];
+  }
+  void put(int c, std::size_t capacity, std::uint8_t* p) {
+    {
+      std::lock_guard lock(mu_);
+      if (kept_ + capacity <= kKeepBytes) {
+        free_[static_cast<std::size_t>(c)].push_back(p);
+        kept_ += capacity;
+        return;
+      }
+    }
+    delete[] p;
+  }
+
+ private:
+  std::mutex mu_;
+  std::array<std::vector<std::uint8_t*>, kClasses> free_;
+  std::size_t kept_ = 0;
+};
+
+}  // namespace
+
 Buffer Buffer::allocate(std::size_t n) {
-  return {std::shared_ptr<std::uint8_t[]>(new std::uint8_t[std::max<std::size_t>(n, 1)]), n};
+  std::size_t capacity = 0;
+  const int c = n >= LargeBufferPool::kMinSize ? LargeBufferPool::class_of(n, capacity) : -1;
+  if (c < 0)
+    return {std::shared_ptr<std::uint8_t[]>(new std::uint8_t[std::max<std::size_t>(n, 1)]), n};
+  auto& pool = LargeBufferPool::instance();
+  return {std::shared_ptr<std::uint8_t[]>(
+              pool.get(c, capacity),
+              [c, capacity](std::uint8_t* p) { LargeBufferPool::instance().put(c, capacity, p); }),
+          n};
 }
 Buffer Buffer::zeros(std::size_t n) {
-  return {std::shared_ptr<std::uint8_t[]>(new std::uint8_t[std::max<std::size_t>(n, 1)]()), n};
+  Buffer b = allocate(n);
+  if (n != 0) std::memset(b.data(), 0, n);
+  return b;
 }
 Buffer Buffer::copy_of(std::span<const std::uint8_t> bytes) {
   Buffer b = allocate(bytes.size());

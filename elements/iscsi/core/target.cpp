@@ -109,6 +109,12 @@ void Target::destroy_session(Session* s) {
   sessions_.erase(s->tsih_);
 }
 
+std::vector<const Session*> Target::session_list() const {
+  std::vector<const Session*> out;
+  for (const auto& [tsih, s] : sessions_) out.push_back(s.get());
+  return out;
+}
+
 std::vector<Connection*> Target::all_connections() const {
   std::vector<Connection*> out;
   for (const auto& [tsih, s] : sessions_)
@@ -231,7 +237,8 @@ void Connection::send(OutPdu pdu) {
 
 void Connection::apply_digests() {
   const auto& p = negotiator_->params();
-  digests_ = {p.header_digest, p.data_digest};
+  // With external framing the transport adds digests (it knows them from params()).
+  if (!external_framing_) digests_ = {p.header_digest, p.data_digest};
   FramerLimits l = framer_.limits();
   l.header_digest = p.header_digest;
   l.data_digest = p.data_digest;
@@ -251,7 +258,8 @@ Status Connection::receive(std::span<const std::uint8_t> bytes) {
     }
     if (!r->has_value()) break;
     ++target_.stats_.pdus_in;
-    if (auto st = handle(std::move(**r)); !st) {
+    const Received& rx = **r;
+    if (auto st = handle({rx.pdu.bhs, rx.pdu.ahs, rx.data()}, rx.reject, rx.why); !st) {
       closing_ = true;
       result = st;
       break;
@@ -261,15 +269,28 @@ Status Connection::receive(std::span<const std::uint8_t> bytes) {
   return result;
 }
 
-Status Connection::handle(Received&& r) {
-  if (r.reject) {
-    if (phase_ == Phase::login) return Status::error("malformed PDU during login: " + r.why);
+Status Connection::receive_pdu(const PduView& pdu, std::optional<RejectReason> reject,
+                               std::string_view why) {
+  if (closing_) return Status::ok();
+  in_receive_ = true;
+  ++target_.stats_.pdus_in;
+  Status st = handle(pdu, reject, why);
+  if (!st) closing_ = true;
+  in_receive_ = false;
+  return st;
+}
+
+Status Connection::handle(const PduView& pdu, std::optional<RejectReason> reject,
+                          std::string_view why) {
+  if (reject) {
+    if (phase_ == Phase::login)
+      return Status::error("malformed PDU during login: " + std::string(why));
     // A data digest error on a command is answered with Reject; the initiator retries or fails it.
-    send_reject(r.pdu.bhs, *r.reject);
+    send_reject(pdu.bhs, *reject);
     return Status::ok();
   }
-  if (phase_ == Phase::login) return handle_login(r.pdu);
-  if (phase_ == Phase::full_feature) handle_full_feature(r.pdu);
+  if (phase_ == Phase::login) return handle_login(pdu);
+  if (phase_ == Phase::full_feature) handle_full_feature(pdu);
   return Status::ok();
 }
 
@@ -307,7 +328,7 @@ void Connection::login_fail(const LoginRequest& req, LoginStatus status) {
   closing_ = true;
 }
 
-Status Connection::handle_login(Pdu& pdu) {
+Status Connection::handle_login(const PduView& pdu) {
   if (pdu.bhs.opcode() != static_cast<std::uint8_t>(Opcode::login_request)) {
     // Anything but a Login Request before full feature phase: refuse and close (RFC 7143 §6.3).
     LoginRequest fake;
@@ -475,7 +496,7 @@ Status Connection::handle_login(Pdu& pdu) {
 
 // ---- full feature phase ------------------------------------------------------------------------
 
-void Connection::handle_full_feature(Pdu& pdu) {
+void Connection::handle_full_feature(const PduView& pdu) {
   if (session_ == nullptr) return;
   const std::uint8_t op = pdu.bhs.opcode();
   switch (static_cast<Opcode>(op)) {
@@ -512,13 +533,13 @@ void Connection::handle_full_feature(Pdu& pdu) {
     auto node = s->held_.extract(s->held_.begin());
     Connection* c = node.mapped().first;
     ++s->exp_cmd_sn_;
-    c->deliver(node.mapped().second);
+    c->deliver(PduView::of(node.mapped().second));
     c->wake();
     s = session_;
   }
 }
 
-bool Connection::check_cmd_sn(const Bhs& bhs, Pdu* pdu) {
+bool Connection::check_cmd_sn(const Bhs& bhs, const PduView* pdu) {
   const std::uint32_t cmd_sn = load_be32(&bhs.b[24]);
   Session& s = *session_;
   if (bhs.immediate()) return true;  // immediate: delivered at once, CmdSN not advanced
@@ -530,11 +551,13 @@ bool Connection::check_cmd_sn(const Bhs& bhs, Pdu* pdu) {
   if (sn_lt(cmd_sn, s.exp_cmd_sn_) || sn_lt(s.max_cmd_sn(), cmd_sn)) return false;
   // Inside the window but ahead: hold until the gap fills (commands on other connections).
   if (pdu != nullptr && !s.held_.count(cmd_sn))
-    s.held_.emplace(cmd_sn, std::make_pair(this, std::move(*pdu)));
+    s.held_.emplace(cmd_sn, std::make_pair(this, Pdu{pdu->bhs,
+                                                     {pdu->ahs.begin(), pdu->ahs.end()},
+                                                     {pdu->data.begin(), pdu->data.end()}}));
   return false;
 }
 
-void Connection::deliver(Pdu& pdu) {
+void Connection::deliver(const PduView& pdu) {
   switch (static_cast<Opcode>(pdu.bhs.opcode())) {
     case Opcode::scsi_command:
       return handle_command(pdu);
@@ -551,7 +574,7 @@ void Connection::deliver(Pdu& pdu) {
   }
 }
 
-void Connection::handle_nop_out(Pdu& pdu) {
+void Connection::handle_nop_out(const PduView& pdu) {
   const NopOut req = NopOut::decode(pdu.bhs);
   NopIn rsp;
   rsp.lun = req.lun;
@@ -569,7 +592,7 @@ void Connection::handle_nop_out(Pdu& pdu) {
   send(std::move(p));
 }
 
-void Connection::handle_text(Pdu& pdu) {
+void Connection::handle_text(const PduView& pdu) {
   const TextRequest req = TextRequest::decode(pdu.bhs);
   auto reply = [&](bool final, bool cont, std::uint32_t ttt, std::vector<std::uint8_t> data) {
     TextResponse rsp;
@@ -655,7 +678,7 @@ void Connection::handle_text(Pdu& pdu) {
   send_chunk();
 }
 
-void Connection::handle_logout(Pdu& pdu) {
+void Connection::handle_logout(const PduView& pdu) {
   const LogoutRequest req = LogoutRequest::decode(pdu.bhs);
   LogoutResponse rsp;
   rsp.itt = req.itt;
@@ -706,7 +729,7 @@ void Connection::handle_logout(Pdu& pdu) {
 
 // ---- SCSI commands -----------------------------------------------------------------------------
 
-void Connection::handle_command(Pdu& pdu) {
+void Connection::handle_command(const PduView& pdu) {
   ++target_.stats_.commands;
   const ScsiCommand cmd = ScsiCommand::decode(pdu.bhs);
   if (tasks_.count(cmd.itt)) {
@@ -772,7 +795,7 @@ void Connection::send_r2ts(Task& t) {
   }
 }
 
-void Connection::handle_data_out(Pdu& pdu) {
+void Connection::handle_data_out(const PduView& pdu) {
   const DataOut d = DataOut::decode(pdu.bhs);
   auto it = tasks_.find(d.itt);
   if (it == tasks_.end() || it->second->executing || !it->second->cmd.write) return;  // stale: drop
@@ -1038,7 +1061,7 @@ void Connection::tmf_done(Tmf& tmf) {
           v.end());
 }
 
-void Connection::handle_tmf(Pdu& pdu) {
+void Connection::handle_tmf(const PduView& pdu) {
   const TaskMgmtRequest req = TaskMgmtRequest::decode(pdu.bhs);
   auto tmf = std::make_shared<Tmf>();
   tmf->itt = req.itt;

@@ -21,6 +21,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "elements/iscsi/core/framer.hpp"
@@ -69,6 +70,7 @@ class Target {
   CompletionQueue& completions() { return *cq_; }
   const std::shared_ptr<CompletionQueue>& completion_queue() const { return cq_; }
   std::size_t session_count() const { return sessions_.size(); }
+  std::vector<const Session*> session_list() const;
   TargetStats& stats() { return stats_; }
 
   // Target cold reset: every connection is closed after its queued PDUs are sent.
@@ -104,6 +106,13 @@ class Connection {
 
   // Bytes from the transport, any split. An error means the connection must be dropped now.
   Status receive(std::span<const std::uint8_t> bytes);
+  // One whole PDU framed elsewhere (the ISCSIFramer element): `reject` set means the framer
+  // found it malformed but kept the stream in sync (answered with Reject). Same error meaning.
+  Status receive_pdu(const PduView& pdu, std::optional<RejectReason> reject = {},
+                     std::string_view why = {});
+  // The transport frames PDUs itself (digests, padding): receive() is not used, and PDUs in tx()
+  // carry no digests. Set before the first PDU.
+  void set_external_framing(bool on) { external_framing_ = on; }
   TxQueue& tx() { return tx_; }
   // The transport should close once tx() is empty (logout done, login failed, protocol error).
   bool closing() const { return closing_; }
@@ -125,18 +134,19 @@ class Connection {
   struct Task;
   struct Tmf;
 
-  Status handle(Received&& r);
-  Status handle_login(Pdu& pdu);
+  Status handle(const PduView& pdu, std::optional<RejectReason> reject, std::string_view why);
+  Status handle_login(const PduView& pdu);
   void login_fail(const LoginRequest& req, LoginStatus status);
-  void handle_full_feature(Pdu& pdu);
-  bool check_cmd_sn(const Bhs& bhs, Pdu* pdu);  // false: not processed now (held or dropped)
-  void deliver(Pdu& pdu);
-  void handle_command(Pdu& pdu);
-  void handle_data_out(Pdu& pdu);
-  void handle_nop_out(Pdu& pdu);
-  void handle_text(Pdu& pdu);
-  void handle_logout(Pdu& pdu);
-  void handle_tmf(Pdu& pdu);
+  void handle_full_feature(const PduView& pdu);
+  // false: not processed now (held, a copy kept, or dropped)
+  bool check_cmd_sn(const Bhs& bhs, const PduView* pdu);
+  void deliver(const PduView& pdu);
+  void handle_command(const PduView& pdu);
+  void handle_data_out(const PduView& pdu);
+  void handle_nop_out(const PduView& pdu);
+  void handle_text(const PduView& pdu);
+  void handle_logout(const PduView& pdu);
+  void handle_tmf(const PduView& pdu);
   void send_reject(const Bhs& bad, RejectReason reason);
   void send(OutPdu pdu);
   void send_r2ts(Task& t);
@@ -165,6 +175,7 @@ class Connection {
   std::function<void()> wakeup_;
   bool closing_ = false;
   bool in_receive_ = false;
+  bool external_framing_ = false;
   Phase phase_ = Phase::login;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
@@ -200,6 +211,7 @@ class Session {
   ~Session();
 
   std::uint16_t tsih() const { return tsih_; }
+  const std::string& initiator() const { return initiator_; }
   bool discovery() const { return discovery_; }
   const std::shared_ptr<ItNexus>& nexus() const { return nexus_; }
   const SessionParams& params() const { return params_; }

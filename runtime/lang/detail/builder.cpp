@@ -28,7 +28,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t j = 1; j <= m; ++j) {
       std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+          lower(a[i - 2]) == lower(b[j - 1]))
         cur[j] = std::min(cur[j], prev2[j - 2] + 1);
     }
     prev2.swap(prev);
@@ -66,8 +67,8 @@ struct Builder::Scope {
   int anon_offset = 0;
   std::unordered_map<std::string, int> names;
   std::unordered_map<std::string, ClassPtr> classes;
-  std::set<std::string> variables;          // formals and defines, for "multiply defined"
-  std::set<std::string> reported_unknown;   // report an undeclared name once per scope
+  std::set<std::string> variables;         // formals and defines, for "multiply defined"
+  std::set<std::string> reported_unknown;  // report an undeclared name once per scope
   struct Anonymous {
     int idx;
     std::string prefix;
@@ -102,7 +103,9 @@ void Builder::error(ast::Offset off, std::string message) {
   diags_.error(src_->loc(off), std::move(message), src_->excerpt(off));
 }
 
-void Builder::note(const SourceLoc& at, std::string message) { diags_.note(at, std::move(message)); }
+void Builder::note(const SourceLoc& at, std::string message) {
+  diags_.note(at, std::move(message));
+}
 
 bool Builder::reported_at(const SourceLoc& at) const {
   for (const auto& d : diags_.list())
@@ -117,7 +120,8 @@ std::string Builder::describe_at(ast::Offset off) const {
   if (off >= t.size()) return "end of input";
   std::size_t e = off;
   if (is_ident_char(t[off])) {
-    while (e < t.size() && (is_ident_char(t[e]) || (t[e] == '/' && e + 1 < t.size() && is_ident_char(t[e + 1]))))
+    while (e < t.size() &&
+           (is_ident_char(t[e]) || (t[e] == '/' && e + 1 < t.size() && is_ident_char(t[e + 1]))))
       ++e;
   } else if (t.compare(off, 2, "->") == 0 || t.compare(off, 2, "=>") == 0 ||
              t.compare(off, 2, "::") == 0 || t.compare(off, 2, "||") == 0) {
@@ -197,7 +201,8 @@ std::string Builder::suggestion(const std::string& name, const Scope& sc) {
   // Suggestions cost a comparison with every known class; a flood of unknown names gets none.
   constexpr int kMaxSuggestions = 100;
   constexpr std::size_t kMaxNameLength = 64;
-  if (!options_.catalog || name.size() > kMaxNameLength || ++suggestions_ > kMaxSuggestions) return {};
+  if (!options_.catalog || name.size() > kMaxNameLength || ++suggestions_ > kMaxSuggestions)
+    return {};
   if (!catalog_names_loaded_) {
     catalog_names_ = options_.catalog->class_names();
     catalog_names_loaded_ = true;
@@ -260,8 +265,7 @@ void Builder::build_elementclass(const ast::Statement& st, Scope& sc) {
   if (ok && cls) sc.classes[name] = cls;
 }
 
-ClassPtr Builder::build_compound(const ast::CompoundClass& cc, const std::string& name,
-                                 Scope& sc) {
+ClassPtr Builder::build_compound(const ast::CompoundClass& cc, const std::string& name, Scope& sc) {
   auto info = std::make_shared<ClassInfo>();
   info->kind = ClassInfo::Kind::compound;
   info->name = name;
@@ -300,8 +304,8 @@ std::shared_ptr<Body> Builder::build_overload(const ast::Overload& ov, const std
   sc.anon_offset = 2;
   for (const char* pseudo : {"input", "output"}) {
     BodyElement e;
-    e.kind = std::string_view(pseudo) == "input" ? BodyElement::Kind::input
-                                                 : BodyElement::Kind::output;
+    e.kind =
+        std::string_view(pseudo) == "input" ? BodyElement::Kind::input : BodyElement::Kind::output;
     e.name = pseudo;
     e.loc = body->loc;
     e.where = body->where;
@@ -421,7 +425,8 @@ void Builder::build_require(const ast::Config& config, Scope& sc) {
     } else if (type == "library" && words.size() == 2) {
       include_library(unquote(words[1]), config.pos, sc);
     } else {
-      error(config.pos, "bad requirement '" + arg + "' (expected 'package NAME' or 'library FILE')");
+      error(config.pos,
+            "bad requirement '" + arg + "' (expected 'package NAME' or 'library FILE')");
     }
   }
 }
@@ -433,7 +438,8 @@ void Builder::include_library(const std::string& name, ast::Offset pos, Scope& s
     return;
   }
   if (library_depth_ >= kMaxLibraryDepth) {
-    error(pos, "libraries nested too deeply (the limit is " + std::to_string(kMaxLibraryDepth) + ")");
+    error(pos,
+          "libraries nested too deeply (the limit is " + std::to_string(kMaxLibraryDepth) + ")");
     return;
   }
   fs::path path(name);
@@ -492,7 +498,8 @@ void Builder::connect(Scope& sc, int from, int from_port, int to, int to_port,
     if (!connection_limit_reported_) {
       Diagnostic d;
       d.loc = at;
-      d.message = "too many connections (the limit is " + std::to_string(options_.max_connections) + ")";
+      d.message =
+          "too many connections (the limit is " + std::to_string(options_.max_connections) + ")";
       diags_.add(std::move(d));
       connection_limit_reported_ = true;
     }
@@ -503,7 +510,8 @@ void Builder::connect(Scope& sc, int from, int from_port, int to, int to_port,
   auto& elements = sc.body->elements;
   auto mark = [](BodyElement& e, int port) {
     if (e.kind == BodyElement::Kind::element || e.kind == BodyElement::Kind::group) return;
-    if (e.used.size() <= static_cast<std::size_t>(port)) e.used.resize(static_cast<std::size_t>(port) + 1);
+    if (e.used.size() <= static_cast<std::size_t>(port))
+      e.used.resize(static_cast<std::size_t>(port) + 1);
     e.used[static_cast<std::size_t>(port)] = true;
   };
   BodyElement& f = elements[static_cast<std::size_t>(from)];
@@ -511,8 +519,10 @@ void Builder::connect(Scope& sc, int from, int from_port, int to, int to_port,
   f.nout = std::max(f.nout, from_port + 1);
   t.nin = std::max(t.nin, to_port + 1);
   // A pseudo-element's "used" ports are those on the side it may be used from.
-  if (f.kind == BodyElement::Kind::input || f.kind == BodyElement::Kind::group_input) mark(f, from_port);
-  if (t.kind == BodyElement::Kind::output || t.kind == BodyElement::Kind::group_output) mark(t, to_port);
+  if (f.kind == BodyElement::Kind::input || f.kind == BodyElement::Kind::group_input)
+    mark(f, from_port);
+  if (t.kind == BodyElement::Kind::output || t.kind == BodyElement::Kind::group_output)
+    mark(t, to_port);
   sc.body->connections.push_back({from, from_port, to, to_port, at});
 }
 
@@ -590,8 +600,8 @@ void Builder::build_connection(const ast::Connection& conn, Scope& sc, Statement
       prev.size() == 1 && out != sc.names.end() && prev[0].idx == out->second && prev[0].idx >= 0;
 }
 
-void Builder::build_list(const ast::Connection& conn, std::size_t li, Scope& sc,
-                         StatementList& sl, std::vector<ElemPorts>& out) {
+void Builder::build_list(const ast::Connection& conn, std::size_t li, Scope& sc, StatementList& sl,
+                         std::vector<ElemPorts>& out) {
   const ast::ElementList& list = conn.lists[li];
   const std::size_t nlists = conn.lists.size();
   const bool first = li == 0;
@@ -607,10 +617,13 @@ void Builder::build_list(const ast::Connection& conn, std::size_t li, Scope& sc,
     }
     ep.idx = it->second;
     // The ports written before an implicit `input` are its output ports.
-    if (first)
-      ep.out = click_ports(ports), ep.out_pos = ports.pos;
-    else
-      ep.in = click_ports(ports), ep.in_pos = ports.pos;
+    if (first) {
+      ep.out = click_ports(ports);
+      ep.out_pos = ports.pos;
+    } else {
+      ep.in = click_ports(ports);
+      ep.in_pos = ports.pos;
+    }
     return ep;
   };
 
@@ -638,7 +651,6 @@ void Builder::build_list(const ast::Connection& conn, std::size_t li, Scope& sc,
     int gin = 0;
     int gout = 0;
     ClassPtr cls;
-    bool cls_resolved = false;
   };
   std::vector<Pre> pre(list.elements.size());
   for (std::size_t i = 0; i < list.elements.size(); ++i) {
@@ -647,10 +659,9 @@ void Builder::build_list(const ast::Connection& conn, std::size_t li, Scope& sc,
       pre[i].group = build_group(list.elements[i], sc, pre[i].gin, pre[i].gout);
     } else if (r.kind == ast::ElementRef::Kind::compound) {
       pre[i].cls = build_compound(*r.compound, "", sc);
-      pre[i].cls_resolved = true;
     } else if (r.kind == ast::ElementRef::Kind::named && r.has_decl) {
-      pre[i].cls = r.compound ? build_compound(*r.compound, "", sc) : resolve_class(r.decl_class, sc);
-      pre[i].cls_resolved = true;
+      pre[i].cls =
+          r.compound ? build_compound(*r.compound, "", sc) : resolve_class(r.decl_class, sc);
     }
   }
 
@@ -688,19 +699,24 @@ void Builder::build_list(const ast::Connection& conn, std::size_t li, Scope& sc,
           out.push_back(implicit(first ? "input" : "output", e.in, e.pos));
         } else {
           out.push_back(ElemPorts{});
-          error(e.in.pos, nested && nlists > 1 ? "implicit ports used in the middle of a chain"
-                                               : "port list without an element (implicit 'input' "
-                                                 "and 'output' exist only in compounds and groups)");
+          error(e.in.pos, nested && nlists > 1
+                              ? "implicit ports used in the middle of a chain"
+                              : "port list without an element (implicit 'input' "
+                                "and 'output' exist only in compounds and groups)");
         }
         continue;
       }
       case ast::ElementRef::Kind::group: {
         ep.idx = pre[i].group;
         // A group has implied, overridable port lists covering all its ports.
-        if (!e.in.present)
+        if (!e.in.present) {
           for (int p = 0; p < pre[i].gin; ++p) ep.in.push_back(p);
-        if (!e.out.present)
+          ep.in_pos = e.pos;
+        }
+        if (!e.out.present) {
           for (int p = 0; p < pre[i].gout; ++p) ep.out.push_back(p);
+          ep.out_pos = e.pos;
+        }
         break;
       }
       case ast::ElementRef::Kind::compound: {
@@ -823,8 +839,8 @@ void Builder::connect_all(const std::vector<ElemPorts>& outputs,
   if (step[0] && step[1]) {
     if (!arrow.many) error(arrow.pos, "many-to-many connections require '=>'");
     if (!expandable[0] && !expandable[1] && minp[0] != minp[1])
-      error(arrow.pos, "connection mismatch: " + std::to_string(minp[1]) + " outputs connected to " +
-                           std::to_string(minp[0]) + " inputs");
+      error(arrow.pos, "connection mismatch: " + std::to_string(minp[1]) +
+                           " outputs connected to " + std::to_string(minp[0]) + " inputs");
     else if (!expandable[0] && minp[0] < minp[1])
       error(arrow.pos, "connection mismatch: " + std::to_string(minp[1]) +
                            " or more outputs connected to " + std::to_string(minp[0]) + " inputs");

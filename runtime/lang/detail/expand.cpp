@@ -74,7 +74,8 @@ bool Expander::lookup(std::string_view var, char type, const Env& env, int depth
     std::string v = expand(*value, env, depth + 1);
     if (word >= 0) {
       std::vector<std::string> words = split_spaces(v);
-      out = static_cast<std::size_t>(word) < words.size() ? words[static_cast<std::size_t>(word)] : "";
+      out = static_cast<std::size_t>(word) < words.size() ? words[static_cast<std::size_t>(word)]
+                                                          : "";
     } else {
       out = std::move(v);
     }
@@ -106,6 +107,15 @@ std::string Expander::expand(std::string_view text, const Env& env, int depth) {
       ++s;
     } else if (c == '/' && quote == 0 && s + 1 < end && (s[1] == '/' || s[1] == '*')) {
       s = skip_comment_space(s, end);
+    } else if (c == '$' && s + 1 < end && quote != '\'' && depth > kMaxDepth) {
+      // Ten levels of variables inside variables: a definition that refers to itself.
+      const char* b = s + (s[1] == '{' ? 2 : 1);
+      const char* e = b;
+      while (e < end && is_var_char(*e)) ++e;
+      if (e > b && env.lookup(std::string_view(b, static_cast<std::size_t>(e - b))) &&
+          self_reference_.empty())
+        self_reference_.assign(b, e);
+      ++s;
     } else if (c == '$' && s + 1 < end && quote != '\'' && depth <= kMaxDepth) {
       const char* dollar = s;
       std::string_view var;

@@ -34,6 +34,9 @@ class Expander {
   std::string expand(std::string_view text, const Env& env) { return expand(text, env, 0); }
   // True once an expansion was cut short because the budget ran out.
   bool exhausted() const { return exhausted_; }
+  // The variable found still unexpanded at the depth limit (it refers to itself), or "".
+  // Cleared by the caller after reporting.
+  std::string& self_reference() { return self_reference_; }
 
  private:
   std::string expand(std::string_view text, const Env& env, int depth);
@@ -42,6 +45,7 @@ class Expander {
 
   std::size_t budget_;
   bool exhausted_ = false;
+  std::string self_reference_;
 };
 
 }  // namespace pb::lang::detail

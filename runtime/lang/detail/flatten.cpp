@@ -16,7 +16,6 @@ namespace pb::lang::detail {
 namespace {
 
 constexpr int kMaxExpansionDepth = 100;
-constexpr std::size_t kExpansionBudget = 64u << 20;  // bytes produced by $parameter substitution
 
 // Click's cp_assign_arguments: positional formals take the first arguments, keyword formals
 // (all mandatory) take `KEYWORD value` arguments in any order, __REST__ collects what is left.
@@ -144,7 +143,7 @@ bool config_closed(std::string_view text) {
 class Flattener {
  public:
   Flattener(const LoadOptions& options, Diagnostics& diags)
-      : options_(options), diags_(diags), expander_(kExpansionBudget) {}
+      : options_(options), diags_(diags), expander_(options.max_substitution_bytes) {}
 
   FlatConfig run(const Body& top, const std::vector<std::string>& requirements, bool port_errors);
 
@@ -265,16 +264,24 @@ void Flattener::expand_body(const Body& body, const std::string& prefix, const E
         std::string config = expander_.expand(e.config, env);
         if (expander_.exhausted()) {
           if (!budget_reported_)
-            error(e.loc, e.where, "parameter substitution produces too much text (more than " +
-                             std::to_string(kExpansionBudget >> 20) + " MiB)");
+            error(e.loc, e.where,
+                  "parameter substitution produces too much text (more than " +
+                      std::to_string(options_.max_substitution_bytes) + " bytes)");
           budget_reported_ = true;
           aborted_ = true;
           break;
         }
+        if (!expander_.self_reference().empty()) {
+          error(e.loc, e.where,
+                "parameter '$" + expander_.self_reference() + "' is defined in terms of itself");
+          expander_.self_reference().clear();
+          break;
+        }
         if (config.size() != e.config.size() || config != e.config) {
           if (!config_closed(config)) {
-            error(e.loc, e.where, "configuration of '" + full +
-                             "' is unbalanced after parameter substitution: " + config);
+            error(e.loc, e.where,
+                  "configuration of '" + full +
+                      "' is unbalanced after parameter substitution: " + config);
             break;
           }
         }
@@ -288,8 +295,9 @@ void Flattener::expand_body(const Body& body, const std::string& prefix, const E
             break;
           }
           if (out_.elements.size() >= options_.max_elements) {
-            fatal(e.loc, e.where, "configuration too large: more than " +
-                             std::to_string(options_.max_elements) + " elements after expansion");
+            fatal(e.loc, e.where,
+                  "configuration too large: more than " + std::to_string(options_.max_elements) +
+                      " elements after expansion");
             break;
           }
           FlatElement fe;
@@ -321,8 +329,9 @@ void Flattener::expand_body(const Body& body, const std::string& prefix, const E
     int t = dst[static_cast<std::size_t>(c.to)];
     if (f < 0 || t < 0) continue;
     if (conns_.size() >= options_.max_connections) {
-      fatal(c.loc, Where{}, "too many connections after expansion (the limit is " +
-                       std::to_string(options_.max_connections) + ")");
+      fatal(c.loc, Where{},
+            "too many connections after expansion (the limit is " +
+                std::to_string(options_.max_connections) + ")");
       return;
     }
     conns_.push_back({f, c.from_port, t, c.to_port, &c.loc});
@@ -337,8 +346,9 @@ void Flattener::expand_instance(const Instance& inst, const std::string& prefix,
   const Body& body = *inst.body;
   const BodyElement& e = *inst.element;
   if (stack_.size() >= static_cast<std::size_t>(kMaxExpansionDepth)) {
-    fatal(e.loc, e.where, "compound elements nested too deeply while expanding '" + prefix + e.name +
-                     "' (the limit is " + std::to_string(kMaxExpansionDepth) + " levels)");
+    fatal(e.loc, e.where,
+          "compound elements nested too deeply while expanding '" + prefix + e.name +
+              "' (the limit is " + std::to_string(kMaxExpansionDepth) + " levels)");
     return;
   }
   if (std::find(stack_.begin(), stack_.end(), &body) != stack_.end()) {
@@ -403,13 +413,14 @@ bool Flattener::resolve(const BodyElement& e, const std::string& config,
     *values = std::move(closest_values);
     return true;
   }
-  error(e.loc, e.where, "no match for '" +
-                   signature(first->name, nullptr, static_cast<int>(args.size()), e.nin, e.nout) +
-                   "' (element '" + full_name + "')");
+  error(e.loc, e.where,
+        "no match for '" +
+            signature(first->name, nullptr, static_cast<int>(args.size()), e.nin, e.nout) +
+            "' (element '" + full_name + "')");
   for (const ClassInfo* k = first; k && k->kind == ClassInfo::Kind::compound; k = k->next.get())
     for (const auto& ov : k->overloads)
-      diags_.note(ov->loc, "candidate: " + signature(first->name, &ov->formals, -1, ov->ninputs,
-                                                     ov->noutputs));
+      diags_.note(ov->loc, "candidate: " +
+                               signature(first->name, &ov->formals, -1, ov->ninputs, ov->noutputs));
   return false;
 }
 
@@ -428,14 +439,15 @@ void Flattener::splice(bool port_errors) {
       const Tunnel& tn = tunnels_[t];
       for (const auto& [port, unused] : incoming[t]) {
         if (outgoing[t].count(port)) continue;
-        error(tn.loc, tn.where, "'" + tn.owner + "' " +
-                          (tn.in_side ? "has no input " : "output ") + std::to_string(port) +
-                          (tn.in_side ? "" : " unused"));
+        error(tn.loc, tn.where,
+              "'" + tn.owner + "' " + (tn.in_side ? "has no input " : "output ") +
+                  std::to_string(port) + (tn.in_side ? "" : " unused"));
       }
       for (const auto& [port, list] : outgoing[t]) {
         if (incoming[t].count(port)) continue;
-        error(tn.loc, tn.where, "'" + tn.owner + "' " + (tn.in_side ? "input " : "has no output ") +
-                          std::to_string(port) + (tn.in_side ? " unused" : ""));
+        error(tn.loc, tn.where,
+              "'" + tn.owner + "' " + (tn.in_side ? "input " : "has no output ") +
+                  std::to_string(port) + (tn.in_side ? " unused" : ""));
       }
     }
   }
@@ -457,9 +469,8 @@ void Flattener::splice(bool port_errors) {
     while (!stack.empty() && !aborted_) {
       Frame& f = stack.back();
       auto oit = outgoing[static_cast<std::size_t>(f.key.first)].find(f.key.second);
-      const std::size_t n = oit == outgoing[static_cast<std::size_t>(f.key.first)].end()
-                                ? 0
-                                : oit->second.size();
+      const std::size_t n =
+          oit == outgoing[static_cast<std::size_t>(f.key.first)].end() ? 0 : oit->second.size();
       if (f.next < n) {
         auto [to, to_port] = oit->second[f.next++];
         const Node& node = nodes_[static_cast<std::size_t>(to)];
@@ -516,8 +527,9 @@ void Flattener::splice(bool port_errors) {
     auto emit = [&](int flat_to, int to_port) {
       if (!seen.insert({from.flat, c.from_port, flat_to, to_port}).second) return;
       if (out_.connections.size() >= options_.max_connections) {
-        fatal(*c.loc, Where{}, "too many connections after expansion (the limit is " +
-                          std::to_string(options_.max_connections) + ")");
+        fatal(*c.loc, Where{},
+              "too many connections after expansion (the limit is " +
+                  std::to_string(options_.max_connections) + ")");
         return;
       }
       out_.connections.push_back({from.flat, c.from_port, flat_to, to_port, *c.loc});

@@ -45,6 +45,10 @@ struct ParseState {
   std::set<std::pair<Offset, std::string>> seen;
   int depth = 0;
   std::size_t ports = 0;
+  // The furthest point statements have been parsed to. Recovery never resumes before it: that
+  // text has been parsed (and its errors reported) already, and parsing it again after every
+  // enclosing error would take time exponential in the nesting.
+  It furthest = nullptr;
 
   Offset off(It p) const { return static_cast<Offset>(p - base); }
 
@@ -92,7 +96,8 @@ It process_directive(ParseState& st, It s) {
     return eol(s);
   }
   std::uint32_t line = 0;
-  for (; s < end && is_digit(*s); ++s) line = std::min<std::uint32_t>(line * 10 + (*s - '0'), 1u << 30);
+  for (; s < end && is_digit(*s); ++s)
+    line = std::min<std::uint32_t>(line * 10 + (*s - '0'), 1u << 30);
   for (; s < end && (*s == ' ' || *s == '\t'); ++s) {
   }
   std::string file;
@@ -193,7 +198,8 @@ std::string describe(It p, It end) {
   if (end - p >= 3 && std::string_view(p, 3) == "...") return "'...'";
   if (end - p >= 2) {
     std::string_view two(p, 2);
-    if (two == "->" || two == "=>" || two == "::" || two == "||") return "'" + std::string(two) + "'";
+    if (two == "->" || two == "=>" || two == "::" || two == "||")
+      return "'" + std::string(two) + "'";
   }
   return "'" + printable(std::string_view(p, 1)) + "'";
 }
@@ -331,8 +337,11 @@ struct ConfigParser : x3::parser<ConfigParser> {
         ++s;
       }
     }
-    if (s >= last)
-      throw SyntaxError{open, "unterminated configuration string: expected ')' before end of input"};
+    if (s >= last) {
+      st.furthest = last;  // like Click, the string swallowed the rest of the input
+      throw SyntaxError{open,
+                        "unterminated configuration string: expected ')' before end of input"};
+    }
     text.append(piece, s);
     attr.present = true;
     attr.pos = st.off(open);
@@ -386,7 +395,8 @@ struct PortsParser : x3::parser<PortsParser> {
         }
         if (dash) {
           if (port <= last_port)
-            st.error(s, "empty port range " + std::to_string(last_port) + "-" + std::to_string(port));
+            st.error(s,
+                     "empty port range " + std::to_string(last_port) + "-" + std::to_string(port));
           for (++last_port; last_port <= port; ++last_port) add(s, last_port);
           last_port = static_cast<int>(port);
         } else {
@@ -479,7 +489,9 @@ struct MustGen {
     return {x3::as_parser(subject), what};
   }
 };
-constexpr MustGen must(const char* what) { return {what}; }
+constexpr MustGen must(const char* what) {
+  return {what};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Rules.
@@ -599,6 +611,7 @@ struct BodyParser : x3::parser<BodyParser<kKind>> {
       try {
         if (statement.parse(first, last, ctx, rctx, stmt) && first != save) {
           body.statements.push_back(std::move(stmt));
+          st.furthest = std::max(st.furthest, first);
           continue;
         }
         first = save;
@@ -607,7 +620,7 @@ struct BodyParser : x3::parser<BodyParser<kKind>> {
         st.error(e.where, e.message);
         first = e.where;
       }
-      It next = resync(st, save, first, last);
+      It next = std::max(resync(st, save, first, last), st.furthest);
       first = next > save ? next : save + 1;
     }
   }
@@ -690,13 +703,18 @@ auto const unclosed_brace = [](auto& ctx) {
   if (at < st.end) {
     throw SyntaxError{at, "expected '}' or '||', found " + describe(at, st.end)};
   }
-  throw SyntaxError{st.base + _val(ctx).pos, "unterminated compound class: no '}' before end of input"};
+  st.furthest = st.end;
+  throw SyntaxError{st.base + _val(ctx).pos,
+                    "unterminated compound class: no '}' before end of input"};
 };
 auto const unclosed_paren = [](auto& ctx) {
   ParseState& st = state_of(ctx);
   It at = skip_layout(st, x3::_where(ctx).begin());
-  if (at < st.end) throw SyntaxError{at, "expected ')' to close the group, found " + describe(at, st.end)};
-  throw SyntaxError{st.base + _val(ctx).group_open, "unterminated group: no ')' before end of input"};
+  if (at < st.end)
+    throw SyntaxError{at, "expected ')' to close the group, found " + describe(at, st.end)};
+  st.furthest = st.end;
+  throw SyntaxError{st.base + _val(ctx).group_open,
+                    "unterminated group: no ')' before end of input"};
 };
 auto const mark_extension = [](auto& ctx) {
   auto& cc = _val(ctx);
@@ -726,10 +744,11 @@ auto const set_formal_keyword = [](auto& ctx) {
 auto const statement_def =
     elementclass_stmt | require_stmt | define_stmt | empty_stmt | connection_stmt;
 
-auto const elementclass_stmt_def = x3::omit[
-    here[set_stmt_pos] >> kw_elementclass[set_kind_elementclass] >>
-    must("element class name")[ident[set_class_name]] >>
-    must("'{' or element class name")[compound_class[set_stmt_compound] | ident[set_synonym]]];
+auto const elementclass_stmt_def =
+    x3::omit[here[set_stmt_pos] >> kw_elementclass[set_kind_elementclass] >>
+             must("element class name")[ident[set_class_name]] >>
+             must("'{' or element class name")[compound_class[set_stmt_compound] |
+                                               ident[set_synonym]]];
 
 auto const require_stmt_def = x3::omit[here[set_stmt_pos] >> kw_require[set_kind_require] >>
                                        must("'('")[config[set_stmt_config]]];
@@ -755,10 +774,10 @@ auto const element_def =
 
 auto const element_ref_def = named_ref | compound_ref | group_ref;
 
-auto const named_ref_def = x3::omit[
-    ident[set_named] >>
-    -(here[set_decl_pos] >> double_colon >> must("element class")[class_spec[set_decl_class]]) >>
-    -config[set_config]];
+auto const named_ref_def =
+    x3::omit[ident[set_named] >> -(here[set_decl_pos] >> double_colon >>
+                                   must("element class")[class_spec[set_decl_class]]) >>
+             -config[set_config]];
 
 auto const compound_ref_def = x3::omit[compound_class[set_compound_ref] >> -config[set_config]];
 
@@ -770,23 +789,23 @@ auto const class_spec_def = x3::omit[ident[set_spec_ident] | compound_class[set_
 
 auto const compound_class_def =
     x3::omit[here[set_pos] >> open_brace >>
-             ((here >> dots)[mark_extension] | overload[push_overload]) % (here >> double_bar)[push_bar] >>
+             ((here >> dots)[mark_extension] | overload[push_overload]) %
+                 (here >> double_bar)[push_bar] >>
              ((here[set_end] >> close_brace) | x3::eps[unclosed_brace])];
 
 auto const overload_def = x3::omit[-formals[set_formals] >> compound_body[set_body]];
 
-auto const formals_def = x3::omit[(formal[push_formal] >>
-                                   *(comma >> must("formal parameter")[formal[push_formal]]) >>
-                                   must("',' or '|' after formal parameters")[single_bar]) |
-                                  single_bar];
+auto const formals_def =
+    x3::omit[(formal[push_formal] >> *(comma >> must("formal parameter")[formal[push_formal]]) >>
+              must("',' or '|' after formal parameters")[single_bar]) |
+             single_bar];
 
-auto const formal_def = x3::omit[here[set_pos] >> (variable[set_formal_var] |
-                                                   (ident >> variable)[set_formal_keyword])];
+auto const formal_def =
+    x3::omit[here[set_pos] >> (variable[set_formal_var] | (ident >> variable)[set_formal_keyword])];
 
 BOOST_SPIRIT_DEFINE(statement, elementclass_stmt, require_stmt, define_stmt, empty_stmt,
                     connection_stmt, connection, element_list, element, element_ref, named_ref,
-                    compound_ref, group_ref, class_spec, compound_class, overload, formals,
-                    formal)
+                    compound_ref, group_ref, class_spec, compound_class, overload, formals, formal)
 
 }  // namespace
 
@@ -796,6 +815,7 @@ ast::Body parse_config(Source& src, Diagnostics& diags, const ParseLimits& limit
   st.base = src.begin();
   st.end = src.end();
   st.limits = limits;
+  st.furthest = src.begin();
   ast::Body body;
   It first = src.begin();
   It last = src.end();
@@ -803,7 +823,8 @@ ast::Body parse_config(Source& src, Diagnostics& diags, const ParseLimits& limit
     x3::phrase_parse(first, last, x3::with<state_tag>(st)[file_body], Skipper(&st), body);
   } catch (StopParsing const&) {
   }
-  for (auto& d : st.diags) diags.error(src.loc(d.offset), std::move(d.message), src.excerpt(d.offset));
+  for (auto& d : st.diags)
+    diags.error(src.loc(d.offset), std::move(d.message), src.excerpt(d.offset));
   return body;
 }
 

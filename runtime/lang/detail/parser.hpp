@@ -11,9 +11,9 @@
 namespace pb::lang::detail {
 
 struct ParseLimits {
-  int max_depth = 50;                    // nested compounds and groups (Click's limit)
-  std::size_t max_ports = 1u << 20;      // port numbers written or produced by ranges
-  std::size_t max_errors = 100;          // then parsing stops
+  int max_depth = 50;                // nested compounds and groups (Click's limit)
+  std::size_t max_ports = 1u << 20;  // port numbers written or produced by ranges
+  std::size_t max_errors = 100;      // then parsing stops
 };
 
 inline constexpr int kMaxPort = 65535;

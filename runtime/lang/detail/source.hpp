@@ -36,8 +36,8 @@ class Source {
 
  private:
   struct Directive {
-    std::uint32_t line;         // logical number of the line starting at the key offset
-    std::uint32_t phys_line;    // physical number of that line
+    std::uint32_t line;       // logical number of the line starting at the key offset
+    std::uint32_t phys_line;  // physical number of that line
     std::shared_ptr<const std::string> file;
   };
   std::uint32_t physical_line(Offset offset) const;  // 1-based

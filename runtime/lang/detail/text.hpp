@@ -16,12 +16,20 @@ inline bool is_space(char c) {
 inline bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
 // Characters of a Click identifier word (identifiers are words joined by single slashes).
-inline bool is_ident_char(char c) { return is_alnum(c) || c == '_' || c == '@'; }
+inline bool is_ident_char(char c) {
+  return is_alnum(c) || c == '_' || c == '@';
+}
 // Characters of a $variable name.
-inline bool is_var_char(char c) { return is_alnum(c) || c == '_'; }
+inline bool is_var_char(char c) {
+  return is_alnum(c) || c == '_';
+}
 
 // `s` points at "//" or "/*"; returns the first character after the comment. A line comment
 // includes its newline.

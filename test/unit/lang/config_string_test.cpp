@@ -98,7 +98,8 @@ TEST_CASE("split_keyword recognises KEYWORD value", "[config_string]") {
 }
 
 TEST_CASE("split_first_word splits at unquoted space", "[config_string]") {
-  CHECK(split_first_word("udp port 9000") == std::pair<std::string, std::string>{"udp", "port 9000"});
+  CHECK(split_first_word("udp port 9000") ==
+        std::pair<std::string, std::string>{"udp", "port 9000"});
   CHECK(split_first_word("  one") == std::pair<std::string, std::string>{"one", ""});
   CHECK(split_first_word("\"a b\" c") == std::pair<std::string, std::string>{"\"a b\"", "c"});
   CHECK(split_first_word("x /* c */ y") == std::pair<std::string, std::string>{"x", "y"});

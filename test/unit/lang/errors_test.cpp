@@ -47,7 +47,8 @@ TEST_CASE("syntax errors say what was expected", "[lang][errors]") {
         "test.click:1:20: error: expected element, found '->'\n");
   CHECK(messages("a :: A; a -> provide;") ==
         "test.click:1:14: error: expected statement, found 'provide'\n");
-  CHECK(messages("x :: X; x -> ") == "test.click:1:14: error: expected element, found end of input\n");
+  CHECK(messages("x :: X; x -> ") ==
+        "test.click:1:14: error: expected element, found end of input\n");
 }
 
 TEST_CASE("unterminated strings, compounds and groups point at where they open", "[lang][errors]") {
@@ -58,6 +59,19 @@ TEST_CASE("unterminated strings, compounds and groups point at where they open",
         "test.click:1:16: error: unterminated compound class: no '}' before end of input\n");
   CHECK(messages("a :: A; a -> ( input -> output") ==
         "test.click:1:14: error: unterminated group: no ')' before end of input\n");
+}
+
+TEST_CASE("errors inside unterminated groups are reported once each", "[lang][errors]") {
+  CHECK(messages("x :: X; x -> ( a :: ;\n( b :: ; c ]\nd :: D") ==
+        "test.click:1:21: error: expected element class, found ';'\n"
+        "test.click:2:8: error: expected element class, found ';'\n"
+        "test.click:2:12: error: expected statement, found ']'\n"
+        "test.click:2:1: error: unterminated group: no ')' before end of input\n"
+        "test.click:1:14: error: unterminated group: no ')' before end of input\n");
+  // An unterminated string swallows the rest, as in Click: nothing after it is parsed again.
+  CHECK(messages("a :: A(1, ( ] ;\nb :: ;") ==
+        "test.click:1:7: error: unterminated configuration string: expected ')' before end of "
+        "input\n");
 }
 
 TEST_CASE("port list errors", "[lang][errors]") {
@@ -120,7 +134,8 @@ TEST_CASE("declaration errors", "[lang][errors]") {
         "test.click:1:1: note: 'q' previously declared here\n");
   CHECK(messages("x -> Discard") == "test.click:1:1: error: undeclared element 'x'\n");
   // Reported once per name.
-  CHECK(messages("x -> Discard; x -> Discard;") == "test.click:1:1: error: undeclared element 'x'\n");
+  CHECK(messages("x -> Discard; x -> Discard;") ==
+        "test.click:1:1: error: undeclared element 'x'\n");
   CHECK(messages("1 :: Idle; a/2 :: Idle;") ==
         "test.click:1:1: error: element name '1' has all-digit component\n"
         "test.click:1:12: error: element name 'a/2' has all-digit component\n");
@@ -195,6 +210,9 @@ TEST_CASE("connection errors", "[lang][errors]") {
         "test.click:1:33: error: connection mismatch: 2 outputs connected to 3 inputs\n");
   CHECK(pb::lang::test::flat(std::string(ab) + "a [0,1,2] => [] b") ==
         "a :: A;\nb :: B;\nc :: C;\n\na -> b;\na [1] -> [1] b;\na [2] -> [2] b;\n");
+  // A group's implied port lists count too.
+  CHECK(messages("x :: X; ( input -> x )") ==
+        "test.click:1:9: error: input ports ignored at start of chain\n");
   CHECK(messages("x :: { input -> a :: A -> -> output }") ==
         "test.click:1:27: error: implicit ports used in the middle of a chain\n");
   CHECK(messages("[1] -> x :: X") ==
@@ -301,8 +319,9 @@ TEST_CASE("limits turn runaway input into errors", "[lang][errors][limits]") {
   // Nesting.
   std::string deep = "x :: X; x -> ";
   for (int i = 0; i < 60; ++i) deep += "(";
-  CHECK(messages(deep) ==
-        "test.click:1:65: error: compounds and groups nested too deeply (the limit is 50 levels)\n");
+  CHECK(
+      messages(deep) ==
+      "test.click:1:65: error: compounds and groups nested too deeply (the limit is 50 levels)\n");
   // Classes that multiply: each level doubles the elements.
   std::string doubling = "elementclass C0 { input -> X -> output }\n";
   for (int i = 1; i <= 20; ++i)
@@ -337,8 +356,17 @@ TEST_CASE("limits turn runaway input into errors", "[lang][errors][limits]") {
             std::to_string(i - 1) + "$a" + std::to_string(i - 1) + "$a" + std::to_string(i - 1);
   grow += ") X($a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9, $a9)";
   const std::string out = messages(grow);
-  CHECK(out.find("error: parameter substitution produces too much text (more than 64 MiB)") !=
-        std::string::npos);
+  CHECK(out.find("error: parameter substitution produces too much text (more than 67108864 "
+                 "bytes)") != std::string::npos);
+  // A definition that refers to itself.
+  CHECK(messages("define($a x$a) Message($a)") ==
+        "test.click:1:16: error: parameter '$a' is defined in terms of itself\n");
+  CHECK(messages("define($a $b, $b ${a}) Message($a)") ==
+        "test.click:1:24: error: parameter '$b' is defined in terms of itself\n");
+  // Substitution must leave a configuration string that reads back as one.
+  CHECK(messages("define($p a(, $q b), $r [) C($p)") ==
+        "test.click:1:28: error: configuration of 'C@1' is unbalanced after parameter "
+        "substitution: a(\n");
   // Too many connections.
   pb::lang::LoadOptions few;
   few.max_connections = 5;

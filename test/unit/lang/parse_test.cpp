@@ -75,7 +75,8 @@ TEST_CASE("=> connects many to many with Click's port expansion", "[lang][conn]"
       "c [2] -> Paint@5;\nPaint@3 -> next;\nPaint@4 -> next;\nPaint@5 -> next;\n";
   CHECK(flat(std::string(decls) + "c [0], c [1], c [2] => Paint(0), Paint(1), Paint(2) -> next;") ==
         expected);
-  CHECK(flat(std::string(decls) + "c [0,1,2] => Paint(0), Paint(1), Paint(2) -> next;") == expected);
+  CHECK(flat(std::string(decls) + "c [0,1,2] => Paint(0), Paint(1), Paint(2) -> next;") ==
+        expected);
   CHECK(flat(std::string(decls) + "c [0-2] => Paint(0), Paint(1), Paint(2) -> next;") == expected);
   CHECK(flat(std::string(decls) + "c => Paint(0), Paint(1), Paint(2) -> next;") == expected);
 
@@ -196,7 +197,8 @@ TEST_CASE("overloading picks the first definition that matches", "[lang][compoun
       "||\n"
       "  input -> Queue -> output; input [1] -> Discard;\n"
       "}\n";
-  CHECK(flat(std::string(myqueue) + "a :: A; a -> MyQueue -> MyQueue(5) -> a; a -> [0, 1] MyQueue -> a;") ==
+  CHECK(flat(std::string(myqueue) +
+             "a :: A; a -> MyQueue -> MyQueue(5) -> a; a -> [0, 1] MyQueue -> a;") ==
         "a :: A;\nMyQueue@2/Queue@1 :: Queue;\nMyQueue@2/Shaper@2 :: Shaper(1000);\n"
         "MyQueue@3/Queue@1 :: Queue(5);\nMyQueue@3/Shaper@2 :: Shaper(1000);\n"
         "MyQueue@4/Queue@1 :: Queue;\nMyQueue@4/Discard@2 :: Discard;\n\n"
@@ -248,10 +250,11 @@ TEST_CASE("element classes are lexically scoped", "[lang][compound]") {
 }
 
 TEST_CASE("define and parameter substitution", "[lang][define]") {
-  CHECK(flat("define($dev eth0, $n 5)\n"
-             "FromDevice($dev) -> Queue(${n}0) -> ToDevice(${out-eth1});") ==
-        "FromDevice@1 :: FromDevice(eth0);\nQueue@2 :: Queue(50);\nToDevice@3 :: ToDevice(eth1);\n\n"
-        "FromDevice@1 -> Queue@2;\nQueue@2 -> ToDevice@3;\n");
+  CHECK(
+      flat("define($dev eth0, $n 5)\n"
+           "FromDevice($dev) -> Queue(${n}0) -> ToDevice(${out-eth1});") ==
+      "FromDevice@1 :: FromDevice(eth0);\nQueue@2 :: Queue(50);\nToDevice@3 :: ToDevice(eth1);\n\n"
+      "FromDevice@1 -> Queue@2;\nQueue@2 -> ToDevice@3;\n");
   // Definitions in one scope take effect together, wherever they stand.
   CHECK(flat("Message($a); define($a 2)") == "Message@1 :: Message(2);\n");
   CHECK(flat("define($a $b, $b 1) Message($a)") == "Message@1 :: Message(1);\n");
@@ -275,6 +278,21 @@ TEST_CASE("define and parameter substitution", "[lang][define]") {
              "s :: S; s -> D(inner) -> C($v) -> s;") ==
         "s :: S;\nD@2/C@1/X@1 :: X(inner);\nC@3/X@1 :: X(outer);\n\n"
         "s -> D@2/C@1/X@1;\nD@2/C@1/X@1 -> C@3/X@1;\nC@3/X@1 -> s;\n");
+}
+
+TEST_CASE("parameters are lexically scoped", "[lang][define]") {
+  // Inner sees the $x of the Outer it is defined in, wherever it is used.
+  CHECK(flat("define($x top)\n"
+             "elementclass Outer { $x |\n"
+             "  elementclass Inner { input -> X($x) -> output }\n"
+             "  input -> Inner -> output }\n"
+             "elementclass Other { $x | input -> Outer(inner$x) -> Y($x) -> output }\n"
+             "Idle -> Outer(5) -> Other(7) -> Z($x) -> Discard") ==
+        "Idle@1 :: Idle;\nZ@4 :: Z(top);\nDiscard@5 :: Discard;\nOuter@2/Inner@1/X@1 :: X(5);\n"
+        "Other@3/Outer@1/Inner@1/X@1 :: X(inner7);\nOther@3/Y@2 :: Y(7);\n\n"
+        "Idle@1 -> Outer@2/Inner@1/X@1;\nZ@4 -> Discard@5;\n"
+        "Outer@2/Inner@1/X@1 -> Other@3/Outer@1/Inner@1/X@1;\n"
+        "Other@3/Outer@1/Inner@1/X@1 -> Other@3/Y@2;\nOther@3/Y@2 -> Z@4;\n");
 }
 
 TEST_CASE("NAME=value definitions override define()", "[lang][define]") {
@@ -318,7 +336,8 @@ TEST_CASE("require(library ...) resolves relative to the including file, once", 
             "require(library more.click)\n"
             "elementclass BigQueue { input -> Queue(1000) -> output }\n");
   // more.click is relative to lib/queues.click, not to main.click; a.click is required twice.
-  dir.write("lib/more.click", "require(library ../a.click) elementclass Tiny { input -> Queue(1) -> output }\n");
+  dir.write("lib/more.click",
+            "require(library ../a.click) elementclass Tiny { input -> Queue(1) -> output }\n");
   dir.write("a.click", "require(package apkg) shared :: Idle;\n");
   dir.write("main.click",
             "require(library lib/queues.click, library a.click)\n"
@@ -340,8 +359,7 @@ TEST_CASE("require(library ...) resolves relative to the including file, once", 
 TEST_CASE("comments and line directives", "[lang][lexical]") {
   CHECK(flat("a :: A; // a comment -> x\n"
              "/* a block\n   comment */ b :: B(1, /* ) */ 2 // )\n);\n"
-             "a -> b// trailing") ==
-        "a :: A;\nb :: B(1, /* ) */ 2 // )\n);\n\na -> b;\n");
+             "a -> b// trailing") == "a :: A;\nb :: B(1, /* ) */ 2 // )\n);\n\na -> b;\n");
   // An identifier ends at a comment: an/identifier//too/many.
   CHECK(flat("an/identifier//too/many\n:: X") == "an/identifier :: X;\n");
 
@@ -360,8 +378,8 @@ TEST_CASE("comments and line directives", "[lang][lexical]") {
 TEST_CASE("locations of flat elements point into compounds", "[lang][lexical]") {
   pb::Diagnostics diags;
   auto config = pb::lang::load_string(
-      "elementclass C {\n  input -> x :: X -> output }\ns :: S;\ns -> c :: C -> s;", "f.click",
-      {}, diags);
+      "elementclass C {\n  input -> x :: X -> output }\ns :: S;\ns -> c :: C -> s;", "f.click", {},
+      diags);
   REQUIRE(config);
   REQUIRE(config->find("c/x") == 1);
   CHECK(config->elements[1].loc.str() == "f.click:2:12");
@@ -388,14 +406,16 @@ TEST_CASE("the catalog decides which names are classes", "[lang][catalog]") {
 
 TEST_CASE("flat configurations read back to themselves", "[lang][idempotent]") {
   // flat() checks flatten(flatten(x)) == flatten(x); this case adds awkward names and strings.
-  flat("elementclass A { $x | input -> @b :: B($x) -> output }\n"
-       "a_1 :: Idle; a_1 -> A('q') -> A(\"//\") -> X(a // c\n) -> Discard;");
+  flat(
+      "elementclass A { $x | input -> @b :: B($x) -> output }\n"
+      "a_1 :: Idle; a_1 -> A('q') -> A(\"//\") -> X(a // c\n) -> Discard;");
   flat("x :: X(\\<00 ff>, \"a)b\", 'c(d', /* ) */ e)");
 }
 
 TEST_CASE("to_dot draws the flat graph with ports labelled", "[lang][dot]") {
   pb::Diagnostics diags;
-  auto config = pb::lang::load_string("a :: A(\"x\"); b :: B; a [1] -> [2] b;", "d.click", {}, diags);
+  auto config =
+      pb::lang::load_string("a :: A(\"x\"); b :: B; a [1] -> [2] b;", "d.click", {}, diags);
   REQUIRE(config);
   CHECK(pb::lang::to_dot(*config) ==
         "digraph patchbay {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n"
