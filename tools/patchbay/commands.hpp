@@ -7,13 +7,17 @@ namespace CLI {
 class App;
 }
 
+namespace pb {
+class Registry;
+}
+
 namespace pb::tools {
 
 // check, flatten, dot.
 void add_lang_commands(CLI::App& app);
 
-// The element classes `patchbay check` accepts; null accepts any class name. catalog.cpp returns
-// null until the engine's element registry provides one.
+// Every element class the tools know (catalog.cpp), and the same as the front end's catalog.
+const pb::Registry& element_registry();
 const pb::lang::ClassCatalog* element_catalog();
 
 // run, list (engine_commands.cpp).

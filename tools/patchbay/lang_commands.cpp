@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/graph/router.hpp"
 #include "runtime/lang/loader.hpp"
 #include "tools/patchbay/commands.hpp"
 
@@ -103,6 +104,14 @@ void add_lang_commands(CLI::App& app) {
   check->callback([check_args] {
     auto flat = load(*check_args, element_catalog());
     if (!flat) throw CLI::RuntimeError(1);
+    // With known classes, validate what the router would: every element's configuration, port
+    // counts and push/pull agreement. Nothing is initialized, so no file or device is touched.
+    if (!check_args->any_class) {
+      Diagnostics diags;
+      bool built = Router::build(*flat, element_registry(), diags) != nullptr;
+      std::cerr << diags.str();
+      if (!built) throw CLI::RuntimeError(1);
+    }
     std::cout << (check_args->expression.empty() ? "configuration" : "<expr>") << ": ok, "
               << flat->elements.size() << " elements, " << flat->connections.size()
               << " connections\n";
