@@ -91,6 +91,25 @@ class Batch {
     --size_;
     return PacketPtr(p);
   }
+  // Gives every packet a buffer of its own (Click's uniqueify for the whole batch). Clones of one
+  // prototype drop their references to it in one atomic step per run, not one per packet.
+  void uniqueify() {
+    detail::BufferHeader* run = nullptr;
+    std::uint32_t refs = 0;
+    for (std::uint32_t i = 0; i < size_; ++i) {
+      Packet* p = pkts_[i];
+      if (!p->shared()) continue;
+      detail::BufferHeader* old = p->replace_buffer(p->headroom(), p->tailroom());
+      if (old != run) {
+        if (run) detail::buffer_unref(run, refs);
+        run = old;
+        refs = 0;
+      }
+      ++refs;
+    }
+    if (run) detail::buffer_unref(run, refs);
+  }
+
   // Releases every packet.
   void clear() {
     if (size_) kill_all();

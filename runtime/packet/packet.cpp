@@ -128,7 +128,7 @@ PacketPtr Packet::clone() const {
   return PacketPtr(p);
 }
 
-void Packet::copy_buffer(std::uint32_t headroom, std::uint32_t tailroom) {
+detail::BufferHeader* Packet::replace_buffer(std::uint32_t headroom, std::uint32_t tailroom) {
   // The new buffer keeps the requested head/tailroom around the data; header offsets move with
   // the data so they keep pointing at the same bytes.
   std::uint32_t need = headroom + length_ + tailroom;
@@ -146,11 +146,12 @@ void Packet::copy_buffer(std::uint32_t headroom, std::uint32_t tailroom) {
   };
   shift(nh_);
   shift(th_);
-  detail::buffer_unref(buf_);
+  detail::BufferHeader* old = buf_;
   buf_ = b;
   head_ = b->base;
   end_ = b->base + b->capacity;
   data_ = new_data;
+  return old;
 }
 
 std::uint8_t* Packet::push(std::uint32_t n) {

@@ -60,6 +60,12 @@ void release_buffer(BufferHeader* b);  // refcount reached zero
 BufferHeader* new_buffer(std::uint32_t capacity);
 
 inline void buffer_unref(BufferHeader* b, std::uint32_t n = 1) {
+  // Holding every reference means no other thread can touch the count: skip the locked
+  // read-modify-write, the most common case (a buffer freed by its only packet).
+  if (b->refs.load(std::memory_order_acquire) == n) {
+    release_buffer(b);
+    return;
+  }
   // acq_rel: the thread that frees must see every write made through other references.
   if (b->refs.fetch_sub(n, std::memory_order_acq_rel) == n) release_buffer(b);
 }
@@ -211,7 +217,12 @@ class Packet {
     detail::cache_free(detail::t_packet_cache, detail::packet_pool(), p);
   }
   static Packet* from_buffer(detail::BufferHeader* b, std::uint32_t offset, std::uint32_t length);
-  void copy_buffer(std::uint32_t headroom, std::uint32_t tailroom);
+  void copy_buffer(std::uint32_t headroom, std::uint32_t tailroom) {
+    detail::buffer_unref(replace_buffer(headroom, tailroom));
+  }
+  // Moves the data into a fresh buffer and returns the old one, still referenced: the caller
+  // drops that reference (Batch::uniqueify drops a whole run of them in one step).
+  detail::BufferHeader* replace_buffer(std::uint32_t headroom, std::uint32_t tailroom);
 
   std::uint8_t* data_;
   std::uint8_t* head_;
