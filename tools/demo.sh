@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # tools/demo.sh BUILD_DIR [CONFIG] — what `make demo` runs.
 #
-# Until the packet engine runs pipelines, the demo shows the configuration front end at work on a
-# ready-made pipeline (configs/demo/ip-router.click unless CONFIG is given): `patchbay check`
-# validates it, `patchbay flatten` prints the flat configuration, and `patchbay dot` piped through
-# Graphviz draws it as BUILD_DIR/demo/<name>.svg.
+# Part 1 runs a real pipeline: the IP input path of a router (configs/tutorial/04-ip-pipeline.click)
+# on hand-made Ethernet/IPv4/UDP frames — a good one, one with a broken checksum, one whose TTL
+# expires — printing each packet as it enters and leaves, then the counters.
 #
-# The IP router uses Click's classes (FromDevice, ARPQuerier, ...), most of which patchbay's
-# element library does not have yet, so the demo passes --any-class: the language, the compounds,
-# the ports and the graph are checked, the class names are not.
+# Part 2 shows the configuration front end on a larger ready-made router
+# (configs/demo/ip-router.click unless CONFIG is given): `patchbay check` validates it,
+# `patchbay flatten` prints the flat configuration, and `patchbay dot` piped through Graphviz
+# draws it as BUILD_DIR/demo/<name>.svg. That router uses Click's device and ARP classes, which
+# patchbay's element library does not have yet, so part 2 passes --any-class: the language, the
+# compounds, the ports and the graph are checked, the class names are not.
 set -euo pipefail
 
 die() {
@@ -43,15 +45,20 @@ step() {
   printf '\n%s== %s%s\n' "$bold" "$*" "$plain"
 }
 
-step "1/3 patchbay check --any-class ${config#"$repo_root"/}"
+pipeline=$repo_root/configs/tutorial/04-ip-pipeline.click
+step "1/4 patchbay run ${pipeline#"$repo_root"/}"
+sed -n '1,/^$/p' "$pipeline"
+"$patchbay" run -j 1 "$pipeline" || die "'patchbay run' failed on $pipeline"
+
+step "2/4 patchbay check --any-class ${config#"$repo_root"/}"
 summary=$("$patchbay" check --any-class "$config") || die "'patchbay check' rejected $config (messages above)"
 echo "$summary"
 
-step "2/3 patchbay flatten --any-class: every compound expanded, every element named"
+step "3/4 patchbay flatten --any-class: every compound expanded, every element named"
 "$patchbay" flatten --any-class "$config" >"$flat" || die "'patchbay flatten' failed on $config"
 cat "$flat"
 
-step "3/3 patchbay dot --any-class | dot -Tsvg"
+step "4/4 patchbay dot --any-class | dot -Tsvg"
 "$patchbay" dot --any-class "$config" >"$dot_file" || die "'patchbay dot' failed on $config"
 dot -Tsvg "$dot_file" -o "$svg" || die "Graphviz could not render $dot_file"
 
