@@ -1,5 +1,7 @@
-// Classifier(PATTERN, ...) — sends each packet to the output of the first byte pattern it
-// matches; packets that match no pattern are dropped.
+// Classifier(PATTERN, ...) — classifies packets by byte patterns, one output per pattern.
+//
+// Each packet leaves on the output of the first pattern it matches; packets that match none are
+// dropped (and counted).
 //
 // Arguments:
 //   PATTERN  one per output, in order (pattern i sends to output i). A pattern is clauses

@@ -86,7 +86,8 @@ class Expr {
   std::vector<Expr> terms_;
 };
 
-// Loads the word for `t` from a view, reading only bytes that are present (the rest read as 0).
+// The 4 bytes at `off` of `space`, in memory order, reading only the bytes that are present (the
+// others read as 0).
 std::uint32_t load_checked(const View& v, Space space, std::uint32_t off);
 
 // The compiled form of an ordered list of patterns.

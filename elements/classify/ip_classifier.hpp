@@ -1,5 +1,7 @@
-// IPClassifier(PATTERN, ...) — sends each IP packet to the output of the first tcpdump-like
-// pattern it matches; packets that match no pattern are dropped.
+// IPClassifier(PATTERN, ...) — classifies IP packets by tcpdump-like patterns, one output each.
+//
+// Each packet leaves on the output of the first pattern it matches; packets that match none are
+// dropped (and counted).
 //
 // Arguments:
 //   PATTERN  one per output, in order (pattern i sends to output i). Tests:

@@ -1,5 +1,7 @@
-// IPFilter(ACTION PATTERN, ...) — filters IP packets: the first rule whose pattern matches
-// decides what happens to a packet; packets that match no rule are dropped.
+// IPFilter(ACTION PATTERN, ...) — filters IP packets by tcpdump-like rules.
+//
+// The first rule whose pattern matches decides what happens to a packet; packets that match no
+// rule are dropped.
 //
 // Arguments:
 //   ACTION PATTERN  rules, tried in order. ACTION is `allow` (output 0), `deny` or `drop`, or

@@ -14,25 +14,27 @@ std::string SourceLoc::str() const {
 }
 
 void Diagnostics::error(SourceLoc loc, std::string message, std::string excerpt) {
-  list_.push_back({Diagnostic::Severity::error, std::move(loc), std::move(message),
-                   std::move(excerpt)});
+  list_.push_back(
+      {Diagnostic::Severity::error, std::move(loc), std::move(message), std::move(excerpt)});
 }
 
 void Diagnostics::warning(SourceLoc loc, std::string message, std::string excerpt) {
-  list_.push_back({Diagnostic::Severity::warning, std::move(loc), std::move(message),
-                   std::move(excerpt)});
+  list_.push_back(
+      {Diagnostic::Severity::warning, std::move(loc), std::move(message), std::move(excerpt)});
 }
 
 void Diagnostics::note(SourceLoc loc, std::string message, std::string excerpt) {
-  list_.push_back({Diagnostic::Severity::note, std::move(loc), std::move(message),
-                   std::move(excerpt)});
+  list_.push_back(
+      {Diagnostic::Severity::note, std::move(loc), std::move(message), std::move(excerpt)});
 }
 
 void Diagnostics::append(const Diagnostics& other) {
   list_.insert(list_.end(), other.list_.begin(), other.list_.end());
 }
 
-bool Diagnostics::has_errors() const { return error_count() != 0; }
+bool Diagnostics::has_errors() const {
+  return error_count() != 0;
+}
 
 std::size_t Diagnostics::error_count() const {
   return static_cast<std::size_t>(std::count_if(list_.begin(), list_.end(), [](const auto& d) {

@@ -26,8 +26,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -65,12 +67,15 @@ struct Session {
   int lun = 0;
   std::uint32_t block_size = 512;
   std::uint64_t block_count = 0;
-  ~Session() {
+  // Tasks still queued get their callbacks (cancelled) here: call it while their owners live.
+  void close() {
     if (ctx) {
       iscsi_logout_sync(ctx);
       iscsi_destroy_context(ctx);
+      ctx = nullptr;
     }
   }
+  ~Session() { close(); }
 };
 
 bool login(const Options& o, Session& s) {
@@ -192,6 +197,7 @@ int bench(const Options& o) {
     return b.stop && b.in_flight == 0;
   });
   const double secs = now_s() - start;
+  s.close();  // cancelled tasks call back now, while `b` is alive
   const double iops = static_cast<double>(b.done) / secs;
   std::printf("writes: %" PRIu64 " ios in %.2f s: %.0f iops, %.1f MB/s\n", b.done, secs, iops,
               iops * o.blocks * s.block_size / 1e6);
@@ -221,6 +227,14 @@ struct Stream {
     Stream* st;
   };
   std::vector<Write*> acked;  // acknowledged, not yet covered by a sync
+  // Every Write and SyncCtx alive; what a lost connection leaves behind is freed with the Stream.
+  std::unordered_map<const void*, std::shared_ptr<void>> owned;
+  template <typename T>
+  T* own(T* p) {
+    owned.emplace(p, std::shared_ptr<void>(p, [](void* q) { delete static_cast<T*>(q); }));
+    return p;
+  }
+  void release(const void* p) { owned.erase(p); }
   std::uint64_t next_seq = 1;
   std::uint64_t next_lba = 0;
   std::uint64_t issued = 0;
@@ -254,8 +268,8 @@ void sync_cb(iscsi_context*, int status, void* command_data, void* private_data)
   } else {
     st.failed = true;
   }
-  for (auto* w : sc->covered) delete w;
-  delete sc;
+  for (auto* w : sc->covered) st.release(w);
+  st.release(sc);
   stream_fill(st);
 }
 
@@ -266,12 +280,12 @@ void write_cb(iscsi_context*, int status, void* command_data, void* private_data
   --st.in_flight;
   if (status != SCSI_STATUS_GOOD) {
     st.failed = true;
-    delete w;
+    st.release(w);
     return;
   }
   if (st.o->fua) {
     durable_line(st, *w);
-    delete w;
+    st.release(w);
   } else {
     st.acked.push_back(w);
   }
@@ -282,7 +296,7 @@ void stream_fill(Stream& st) {
   if (st.failed) return;
   // SYNCHRONIZE CACHE covers what was acknowledged before it is sent.
   if (st.o->sync_every != 0 && !st.syncing && st.acked.size() >= st.o->sync_every) {
-    auto* sc = new SyncCtx{&st, std::move(st.acked)};
+    auto* sc = st.own(new SyncCtx{&st, std::move(st.acked)});
     st.acked.clear();
     if (!iscsi_synchronizecache16_task(st.s->ctx, st.s->lun, 0, 0, 0, 0, sync_cb, sc)) {
       st.failed = true;
@@ -294,14 +308,15 @@ void stream_fill(Stream& st) {
   const std::uint32_t bs = st.s->block_size;
   while (st.in_flight < st.o->queue_depth && st.issued < st.o->count &&
          st.next_lba + st.o->blocks <= st.s->block_count) {
-    auto* w = new Stream::Write{st.next_lba, st.next_seq++,
-                                std::vector<unsigned char>(std::size_t{st.o->blocks} * bs), &st};
+    auto* w =
+        st.own(new Stream::Write{st.next_lba, st.next_seq++,
+                                 std::vector<unsigned char>(std::size_t{st.o->blocks} * bs), &st});
     for (std::uint32_t i = 0; i < st.o->blocks; ++i)
       fill_block(w->data.data() + std::size_t{i} * bs, bs, w->lba + i, w->seq);
     if (!iscsi_write16_task(st.s->ctx, st.s->lun, w->lba, w->data.data(),
                             static_cast<std::uint32_t>(w->data.size()), static_cast<int>(bs), 0, 0,
                             st.o->fua ? 1 : 0, 0, 0, write_cb, w)) {
-      delete w;
+      st.release(w);
       st.failed = true;
       return;
     }
@@ -329,9 +344,11 @@ int stream(const Options& o) {
       for (auto* w : st.acked) durable_line(st, *w);
     if (t) scsi_free_scsi_task(t);
   }
+  const bool clean = ok && !st.failed;
+  s.close();  // cancelled tasks call back now, while `st` is alive
   std::fprintf(stderr, "iscsi-writer: %" PRIu64 " extents issued, %" PRIu64 " durable%s\n",
-               st.issued, st.durable, ok && !st.failed ? "" : ", then the connection ended");
-  return ok && !st.failed ? 0 : 3;
+               st.issued, st.durable, clean ? "" : ", then the connection ended");
+  return clean ? 0 : 3;
 }
 
 // ---- verify ------------------------------------------------------------------------------------
