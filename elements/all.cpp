@@ -1,6 +1,7 @@
 #include "elements/all.hpp"
 
 #include "elements/classify/classify.hpp"
+#include "elements/devices/devices.hpp"
 #include "elements/ip/ip.hpp"
 #include "elements/iscsi/iscsi.hpp"
 #include "elements/net/net.hpp"
@@ -16,6 +17,7 @@ void register_all_elements(Registry& registry) {
   register_pcap_elements(registry);
   register_net_elements(registry);
   register_iscsi_elements(registry);
+  register_devices_elements(registry);
 }
 
 }  // namespace pb::elements

@@ -67,16 +67,14 @@ Status ISCSIFramer::configure(Args& args) {
       .done();
 }
 
-ISCSIFramer::Conn& ISCSIFramer::conn(std::uint32_t id) {
-  auto it = conns_.find(id);
-  if (it != conns_.end()) return it->second;
+void ISCSIFramer::open(std::uint32_t id) {
   // Login limits (RFC 7143 §6.2: 8 KiB during login, no digests) until kPduSetDigests.
   iscsi::FramerLimits l;
   l.max_recv_data_segment_length = 8192;
   l.hard_cap = static_cast<std::uint32_t>(max_pdu_.value);
   l.accept_initiator_opcodes = side_ == Side::target;
   l.allow_views = true;
-  return conns_.emplace(id, Conn{iscsi::Framer(l), {}}).first->second;
+  conns_.insert_or_assign(id, Conn{iscsi::Framer(l), {}});  // a reused id starts clean
 }
 
 void ISCSIFramer::drop(std::uint32_t id, const std::string& why) {
@@ -95,8 +93,7 @@ void ISCSIFramer::receive(Batch&& b) {
     const net::StreamAnno a = net::stream_anno(*p);
     switch (a.event) {
       case StreamEvent::kOpen:
-        conns_.erase(a.connection);  // a reused id starts clean
-        conn(a.connection);
+        open(a.connection);
         to_target_.add(std::move(p));
         continue;
       case StreamEvent::kClose:
@@ -106,7 +103,12 @@ void ISCSIFramer::receive(Batch&& b) {
       case StreamEvent::kData:
         break;
     }
-    Conn& c = conn(a.connection);
+    auto it = conns_.find(a.connection);
+    if (it == conns_.end()) {  // never opened, or dropped: its bytes cannot be framed
+      ++unknown_;
+      continue;
+    }
+    Conn& c = it->second;
     std::span<const std::uint8_t> bytes(p->data(), p->length());
     while (!bytes.empty()) {
       auto r = c.framer.next(bytes);
@@ -127,7 +129,12 @@ void ISCSIFramer::receive(Batch&& b) {
 }
 
 void ISCSIFramer::encode(std::uint32_t id, PacketPtr p) {
-  Conn& c = conn(id);
+  auto it = conns_.find(id);
+  if (it == conns_.end()) {  // closed or dropped meanwhile
+    ++unknown_;
+    return;
+  }
+  Conn& c = it->second;
   iscsi::Bhs bhs = iscsi::pdu_bhs(*p);
   const std::size_t ahs = bhs.ahs_length();
   if (ahs > p->length()) {  // a malformed PDU packet from upstream: nothing sane to send
@@ -201,9 +208,10 @@ void ISCSIFramer::transmit(Batch&& b) {
     }
     const iscsi::PduAnno pa = iscsi::pdu_anno(*p);
     encode(a.connection, std::move(p));
-    if (pa.flags & iscsi::kPduSetDigests) {
+    auto it = conns_.find(a.connection);
+    if ((pa.flags & iscsi::kPduSetDigests) && it != conns_.end()) {
       // The final Login Response is on its way: everything after it uses the new settings.
-      Conn& c = conn(a.connection);
+      Conn& c = it->second;
       c.digests = {(pa.flags & iscsi::kPduHeaderDigest) != 0,
                    (pa.flags & iscsi::kPduDataDigest) != 0};
       iscsi::FramerLimits l = c.framer.limits();
@@ -234,6 +242,7 @@ void ISCSIFramer::take_state(ISCSIFramer& old) {
   pdus_out_ = old.pdus_out_;
   rejects_ = old.rejects_;
   drops_ = old.drops_;
+  unknown_ = old.unknown_;
   last_error_ = old.last_error_;
 }
 
@@ -243,6 +252,7 @@ void ISCSIFramer::add_handlers(Handlers& h) {
   h.read("pdus_out", pdus_out_);
   h.read("rejects", rejects_);
   h.read("drops", drops_);
+  h.read("unknown", unknown_);
   h.read("last_error", [this] { return last_error_; });
 }
 

@@ -10,7 +10,8 @@
 // Ports: input 0 takes stream packets (elements/net/stream_anno.hpp) from a transport and output
 //   0 emits PDU packets (elements/iscsi/pdu_anno.hpp), one PDU each, with the open and close
 //   events passed on in order; input 1 takes PDU packets and output 1 emits the stream bytes.
-//   Typical wiring:
+//   Bytes and PDUs of a connection are only handled between its open and close events. Typical
+//   wiring:
 //     tcp -> [0]framer[0] -> target -> [1]framer[1] -> tcp
 //   Each connection starts with login limits (no digests, 8 KiB segments); a PDU packet flagged
 //   kPduSetDigests (the final Login Response) switches both directions to the negotiated
@@ -25,6 +26,7 @@
 //   pdus_out (read)     PDUs encoded
 //   rejects (read)      PDUs passed on flagged for Reject
 //   drops (read)        connections dropped for unrecoverable framing errors
+//   unknown (read)      packets for connections without an open event (or dropped): discarded
 //   last_error (read)   the last framing error, "" if none
 #pragma once
 
@@ -60,7 +62,7 @@ class ISCSIFramer final : public Element {
     iscsi::Framer framer;
     iscsi::DigestSettings digests;
   };
-  Conn& conn(std::uint32_t id);
+  void open(std::uint32_t id);
   void receive(Batch&& b);
   void transmit(Batch&& b);
   void encode(std::uint32_t id, PacketPtr pdu);
@@ -76,6 +78,7 @@ class ISCSIFramer final : public Element {
   std::uint64_t pdus_out_ = 0;
   std::uint64_t rejects_ = 0;
   std::uint64_t drops_ = 0;
+  std::uint64_t unknown_ = 0;
   std::string last_error_;
 };
 

@@ -68,11 +68,11 @@ Result<iscsi::ChapCredentials> credentials(const std::string& user, const std::s
 Result<ISCSITarget::LunSpec> ISCSITarget::parse_lun(std::string_view text) {
   const auto words = split_words(text);
   if (words.empty()) return Status::error("expected a back end (memory, null, file:PATH)");
-  LunSpec spec;
-  spec.backend = words[0];
-  const auto colon = spec.backend.find(':');
-  const std::string kind = spec.backend.substr(0, colon);
-  const std::string arg = colon == std::string::npos ? "" : spec.backend.substr(colon + 1);
+  LunSpec lun;
+  lun.backend = words[0];
+  const auto colon = lun.backend.find(':');
+  const std::string kind = lun.backend.substr(0, colon);
+  const std::string arg = colon == std::string::npos ? "" : lun.backend.substr(colon + 1);
   if (kind == "memory" || kind == "null") {
     if (!arg.empty())
       if (auto s = iscsi::parse_size(arg); !s) return Status::error("bad size '" + arg + "'");
@@ -87,34 +87,34 @@ Result<ISCSITarget::LunSpec> ISCSITarget::parse_lun(std::string_view text) {
     const std::string key = w.substr(0, eq);
     const std::string value = eq == std::string::npos ? "" : w.substr(eq + 1);
     if (w == "read-only" || w == "ro") {
-      spec.lu.read_only = true;
+      lun.lu.read_only = true;
     } else if (w == "removable") {
-      spec.lu.removable = true;
+      lun.lu.removable = true;
     } else if (w == "thin") {
-      spec.lu.thin = true;
+      lun.lu.thin = true;
     } else if (key == "block-size" && eq != std::string::npos) {
       auto bs = parse_value<std::uint32_t>(value);
       if (!bs || (*bs != 512 && *bs != 1024 && *bs != 2048 && *bs != 4096))
         return Status::error("block-size must be 512, 1024, 2048 or 4096");
-      spec.lu.block_size = *bs;
+      lun.lu.block_size = *bs;
       // Keep 4 KiB physical blocks where the logical ones are smaller.
-      spec.lu.lbppbe = static_cast<std::uint8_t>(*bs >= 4096   ? 0
-                                                 : *bs == 2048 ? 1
-                                                 : *bs == 1024 ? 2
-                                                               : 3);
+      lun.lu.lbppbe = static_cast<std::uint8_t>(*bs >= 4096   ? 0
+                                                : *bs == 2048 ? 1
+                                                : *bs == 1024 ? 2
+                                                              : 3);
     } else if (key == "physical-block-size" && eq != std::string::npos) {
       auto pbs = parse_value<std::uint32_t>(value);
       std::uint8_t exp = 0;
-      while (pbs && exp < 15 && (spec.lu.block_size << exp) < *pbs) ++exp;
-      if (!pbs || (spec.lu.block_size << exp) != *pbs)
+      while (pbs && exp < 15 && (lun.lu.block_size << exp) < *pbs) ++exp;
+      if (!pbs || (lun.lu.block_size << exp) != *pbs)
         return Status::error("physical-block-size must be the block size times a power of two");
-      spec.lu.lbppbe = exp;
+      lun.lu.lbppbe = exp;
     } else if (key == "size" && eq != std::string::npos) {
       auto s = iscsi::parse_size(value);
       if (!s || *s == 0) return Status::error("bad size '" + value + "'");
-      spec.size = *s;
+      lun.size = *s;
     } else if (key == "serial" && eq != std::string::npos && !value.empty()) {
-      spec.lu.serial = value;
+      lun.lu.serial = value;
     } else {
       return Status::error(
           "unknown LUN option '" + w +
@@ -122,7 +122,7 @@ Result<ISCSITarget::LunSpec> ISCSITarget::parse_lun(std::string_view text) {
           "serial=S)");
     }
   }
-  return spec;
+  return lun;
 }
 
 ISCSITarget::ISCSITarget() : task_(this, [this] { return run_task(); }) {}
@@ -278,7 +278,11 @@ void ISCSITarget::mark_dirty(std::uint32_t id) {
 
 void ISCSITarget::receive(std::uint32_t id, const Packet& p) {
   auto it = conns_.find(id);
-  Conn& c = it != conns_.end() ? it->second : open(id, {});
+  if (it == conns_.end()) {  // never opened, or already closed
+    ++unknown_;
+    return;
+  }
+  Conn& c = it->second;
   iscsi::PduView v;
   v.bhs = iscsi::pdu_bhs(p);
   const std::size_t ahs = std::min<std::size_t>(v.bhs.ahs_length(), p.length());
@@ -411,6 +415,7 @@ void ISCSITarget::take_state(ISCSITarget& old) {
   bytes_read_ = old.bytes_read_;
   bytes_written_ = old.bytes_written_;
   dropped_ = old.dropped_;
+  unknown_ = old.unknown_;
   if (auto st = watch_.watch(scheduler(), cq_->fd(), EPOLLIN, task_); !st)
     std::fprintf(stderr, "%s: hot-swap: %s\n", declaration().c_str(), st.message().c_str());
   task_.wake();
@@ -456,6 +461,7 @@ void ISCSITarget::add_handlers(Handlers& h) {
   h.read("logins", [stats] { return stats().logins; });
   h.read("login_failures", [stats] { return stats().login_failures; });
   h.read("dropped", dropped_);
+  h.read("unknown", unknown_);
 }
 
 }  // namespace pb::elements

@@ -5,9 +5,10 @@
 //   LUNn            string; logical unit n (0-31): a back end then options, space separated:
 //                     memory[:SIZE]  RAM (default 64M)
 //                     null[:SIZE]    drops writes, reads zeros (the protocol alone)
-//                     file:PATH      a file (created with size=SIZE when missing); pread/pwritev2
-//                                    on worker threads, FUA = RWF_DSYNC, SYNCHRONIZE CACHE =
-//                                    fdatasync, UNMAP = hole punching
+//                     file:PATH      a file (created with size=SIZE when missing); what the
+//                                    page cache holds is read on the packet thread (RWF_NOWAIT),
+//                                    the rest on worker threads; FUA = RWF_DSYNC, SYNCHRONIZE
+//                                    CACHE = fdatasync, UNMAP = hole punching
 //                   options: read-only, removable, thin (UNMAP, WRITE SAME with UNMAP, GET LBA
 //                   STATUS), block-size=512|1024|2048|4096 (default 512),
 //                   physical-block-size=N (default 4096, or the block size if larger; put
@@ -49,6 +50,7 @@
 //   bytes_written (read)   write data received (immediate and Data-Out)
 //   pdus_in, pdus_out, rejects, logins, login_failures (read)   counters
 //   dropped (read)         connections closed because of a protocol error
+//   unknown (read)         PDU packets for connections without an open event: discarded
 #pragma once
 
 #include <array>
@@ -119,6 +121,7 @@ class ISCSITarget final : public Element {
   std::uint64_t bytes_read_ = 0;
   std::uint64_t bytes_written_ = 0;
   std::uint64_t dropped_ = 0;
+  std::uint64_t unknown_ = 0;
 
   net::Outbox out_;
   Task task_;

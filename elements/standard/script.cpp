@@ -95,8 +95,9 @@ Status ScriptElement::configure(Args& args) {
     else if (word == "DRIVER")
       t = Type::driver;
     else if (word.rfind("SIGNAL", 0) == 0)
-      return Status::error("TYPE: SIGNAL scripts are not supported; SIGINT and SIGTERM stop the "
-                           "router");
+      return Status::error(
+          "TYPE: SIGNAL scripts are not supported; SIGINT and SIGTERM stop the "
+          "router");
     else
       return Status::error("TYPE: expected ACTIVE, PASSIVE or DRIVER, got '" + word + "'");
   }
@@ -170,22 +171,29 @@ Status ScriptElement::parse(const std::string& line, std::vector<Insn>& out) con
     in.op = op;
     return {};
   };
-  Status st;
   if (name.empty()) return {};  // an empty argument is harmless
-  if (name == "set") st = var_and_text(Op::set, true);
-  else if (name == "setq") st = var_and_text(Op::setq, true);
-  else if (name == "init") st = var_and_text(Op::init, false);
-  else if (name == "initq") st = var_and_text(Op::initq, false);
-  else if (name == "print") in.op = Op::print;
-  else if (name == "printn") in.op = Op::printn;
-  else if (name == "read") in.op = Op::read;
-  else if (name == "readq") in.op = Op::readq;
-  else if (name == "write") in.op = Op::write;
-  else if (name == "writeq") in.op = Op::writeq;
-  else if (name == "pause" || name == "wait_step" || name == "wait_stop") st = steps();
-  else if (name == "wait") st = rest.empty() ? steps() : wait_time();
-  else if (name == "wait_time" || name == "wait_for") st = wait_time();
-  else if (name == "label") {
+  // Instructions whose argument is text, used as written.
+  static constexpr std::pair<std::string_view, Op> kTextOps[] = {
+      {"print", Op::print}, {"printn", Op::printn}, {"read", Op::read},   {"readq", Op::readq},
+      {"write", Op::write}, {"writeq", Op::writeq}, {"error", Op::error}, {"errorq", Op::errorq}};
+  for (auto [text_name, op] : kTextOps)
+    if (name == text_name) {
+      in.op = op;
+      out.push_back(std::move(in));
+      return {};
+    }
+  Status st;
+  if (name == "set" || name == "setq") {
+    st = var_and_text(name == "set" ? Op::set : Op::setq, true);
+  } else if (name == "init" || name == "initq") {
+    st = var_and_text(name == "init" ? Op::init : Op::initq, false);
+  } else if (name == "pause" || name == "wait_step" || name == "wait_stop") {
+    st = steps();
+  } else if (name == "wait") {
+    st = rest.empty() ? steps() : wait_time();
+  } else if (name == "wait_time" || name == "wait_for") {
+    st = wait_time();
+  } else if (name == "label") {
     auto [label, extra] = lang::split_first_word(rest);
     if (label.empty() || !extra.empty()) return syntax_error();
     in.op = Op::label;
@@ -197,15 +205,14 @@ Status ScriptElement::parse(const std::string& line, std::vector<Insn>& out) con
     if (!rest.empty()) return syntax_error();
     in.op = Op::go_to;
     in.text = "begin";
-  } else if (name == "stop") st = no_argument(Op::stop);
-  else if (name == "end") st = no_argument(Op::end);
-  else if (name == "exit") st = no_argument(Op::exit);
-  else if (name == "return" || name == "returnq") {
+  } else if (name == "stop" || name == "end" || name == "exit") {
+    st = no_argument(name == "stop" ? Op::stop : name == "end" ? Op::end : Op::exit);
+  } else if (name == "return" || name == "returnq") {
     in.op = name == "return" ? Op::ret : Op::retq;
     in.var = "_";
-  } else if (name == "error") in.op = Op::error;
-  else if (name == "errorq") in.op = Op::errorq;
-  else return syntax_error();
+  } else {
+    return syntax_error();
+  }
   if (!st) return st;
   out.push_back(std::move(in));
   return {};
@@ -348,8 +355,8 @@ void ScriptElement::execute(std::int64_t steps) {
         }
         std::string result;
         bool ok = true;
-        if (!text.empty() && (std::isalpha(static_cast<unsigned char>(text[0])) ||
-                              text[0] == '@' || text[0] == '_')) {
+        if (!text.empty() && (std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '@' ||
+                              text[0] == '_')) {
           auto [hname, args] = lang::split_first_word(expand(text));
           auto r = read_handler(hname);
           if (r) {
@@ -572,8 +579,8 @@ std::string ScriptElement::call_read(std::string_view call) {
 
 std::optional<Result<std::string>> ScriptElement::arithmetic(std::string_view op,
                                                              std::string_view args) {
-  static constexpr std::string_view kOps[] = {"add", "sub", "mul", "div", "idiv", "eq", "ne",
-                                              "lt",  "gt",  "le",  "ge",  "not", "first"};
+  static constexpr std::string_view kOps[] = {"add", "sub", "mul", "div", "idiv", "eq",   "ne",
+                                              "lt",  "gt",  "le",  "ge",  "not",  "first"};
   if (std::find(std::begin(kOps), std::end(kOps), op) == std::end(kOps)) return std::nullopt;
   auto w = words(args);
   if (op == "first") return w.empty() ? std::string() : w[0];
@@ -589,10 +596,14 @@ std::optional<Result<std::string>> ScriptElement::arithmetic(std::string_view op
       std::int64_t acc = op == "mul" ? 1 : 0;
       for (std::size_t i = 0; i < w.size(); ++i) {
         std::int64_t v = *as_integer(w[i]);
-        if (i == 0) acc = v;
-        else if (op == "add") acc += v;
-        else if (op == "sub") acc -= v;
-        else acc *= v;
+        if (i == 0)
+          acc = v;
+        else if (op == "add")
+          acc += v;
+        else if (op == "sub")
+          acc -= v;
+        else
+          acc *= v;
       }
       return std::to_string(acc);
     }
@@ -600,11 +611,16 @@ std::optional<Result<std::string>> ScriptElement::arithmetic(std::string_view op
     for (std::size_t i = 0; i < w.size(); ++i) {
       auto v = as_number(w[i]);
       if (!v) return Status::error(std::string(op) + ": expected list of numbers");
-      if (i == 0) acc = *v;
-      else if (op == "add") acc += *v;
-      else if (op == "sub") acc -= *v;
-      else if (op == "mul") acc *= *v;
-      else acc /= *v;
+      if (i == 0)
+        acc = *v;
+      else if (op == "add")
+        acc += *v;
+      else if (op == "sub")
+        acc -= *v;
+      else if (op == "mul")
+        acc *= *v;
+      else
+        acc /= *v;
     }
     if (op == "idiv") return std::to_string(static_cast<std::int64_t>(acc));
     return format_value(acc);
@@ -620,8 +636,12 @@ std::optional<Result<std::string>> ScriptElement::arithmetic(std::string_view op
     cmp = *da < *db ? -1 : *da > *db;
   else
     cmp = lang::unquote(w[0]).compare(lang::unquote(w[1]));
-  bool r = op == "eq" ? cmp == 0 : op == "ne" ? cmp != 0 : op == "lt" ? cmp < 0
-         : op == "gt" ? cmp > 0 : op == "le" ? cmp <= 0 : cmp >= 0;
+  bool r = op == "eq"   ? cmp == 0
+           : op == "ne" ? cmp != 0
+           : op == "lt" ? cmp < 0
+           : op == "gt" ? cmp > 0
+           : op == "le" ? cmp <= 0
+                        : cmp >= 0;
   return std::string(r ? "true" : "false");
 }
 

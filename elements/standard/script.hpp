@@ -70,15 +70,17 @@ class ScriptElement : public Element {
   explicit ScriptElement(Type default_type);
 
  private:
+  // clang-format off
   enum class Op {
     set, setq, init, initq, print, printn, read, readq, write, writeq, pause, wait_time,
     label, go_to, stop, end, exit, ret, retq, error, errorq
   };
+  // clang-format on
   struct Insn {
     explicit Insn(Op o, std::string t = {}) : op(o), text(std::move(t)) {}
     Op op;
-    std::string text;   // the rest of the instruction after its name (and VAR for set…)
-    std::string var;    // set/init/return: the variable
+    std::string text;        // the rest of the instruction after its name (and VAR for set…)
+    std::string var;         // set/init/return: the variable
     std::int64_t count = 1;  // pause: steps needed; wait_time: nanoseconds
     std::int64_t done = 0;   // pause: steps received so far
     int target = -1;         // goto: instruction index, or a kLabel* value
@@ -125,11 +127,12 @@ class ScriptElement : public Element {
 
 class Script final : public ScriptElement {
  public:
-  static constexpr ElementSpec spec{.name = "Script",
-                                    .ports = "0/0",
-                                    .processing = "a",
-                                    .flow = "x/x",
-                                    .doc = "runs a script: waits, handler reads/writes, prints, stop"};
+  static constexpr ElementSpec spec{
+      .name = "Script",
+      .ports = "0/0",
+      .processing = "a",
+      .flow = "x/x",
+      .doc = "runs a script: waits, handler reads/writes, prints, stop"};
   Script() : ScriptElement(Type::active) {}
 };
 

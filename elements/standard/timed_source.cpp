@@ -46,7 +46,8 @@ void TimedSource::tick() {
 }
 
 void TimedSource::restart() {
-  if (active_ && !timer_.scheduled()) timer_.schedule_after_ns(static_cast<std::uint64_t>(interval_.ns));
+  if (active_ && !timer_.scheduled())
+    timer_.schedule_after_ns(static_cast<std::uint64_t>(interval_.ns));
 }
 
 void TimedSource::add_handlers(Handlers& h) {

@@ -110,7 +110,8 @@ bool SimpleScheduler::fire_timers(std::uint64_t now) {
 
 Status SimpleScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
   std::lock_guard lock(watch_mu_);
-  if (watch_ids_.count(fd)) return Status::error("fd " + std::to_string(fd) + " is already watched");
+  if (watch_ids_.count(fd))
+    return Status::error("fd " + std::to_string(fd) + " is already watched");
   std::uint64_t id = next_watch_id_++;
   Status st = poller_.add(fd, events | EPOLLET, id);
   if (!st) return st;
@@ -205,8 +206,7 @@ void SimpleScheduler::run() {
       run_task(t);
       if (++since_check >= 64) {
         since_check = 0;
-        if (next_expiry_.load(std::memory_order_relaxed) != UINT64_MAX)
-          fire_timers(monotonic_ns());
+        if (next_expiry_.load(std::memory_order_relaxed) != UINT64_MAX) fire_timers(monotonic_ns());
         if (nwatches_.load(std::memory_order_relaxed)) poll_fds(0);
       }
       continue;

@@ -128,9 +128,9 @@ class Timer {
   void fire() { cb_(); }
   std::atomic<bool> scheduled_{false};
   std::atomic<std::uint64_t> expiry_ns_{0};
-  std::uint64_t seq_ = 0;          // arming order, breaks ties between equal expiries
+  std::uint64_t seq_ = 0;              // arming order, breaks ties between equal expiries
   std::size_t heap_index_ = SIZE_MAX;  // position in the scheduler's heap
-  void* sched_data = nullptr;      // the worker the timer is placed on
+  void* sched_data = nullptr;          // the worker the timer is placed on
 
  private:
   friend class Scheduler;

@@ -1,5 +1,6 @@
 #include "runtime/sched/tbb_scheduler.hpp"
 
+#include <sched.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
@@ -86,8 +87,10 @@ struct WorkerScope {
 
 }  // namespace
 
-TbbScheduler::TbbScheduler(int threads)
-    : nthreads_(std::max(threads, 1)), tbb_(std::make_unique<Tbb>(nthreads_)) {
+TbbScheduler::TbbScheduler(int threads, std::uint64_t linger_ns)
+    : nthreads_(std::max(threads, 1)),
+      linger_ns_(linger_ns),
+      tbb_(std::make_unique<Tbb>(nthreads_)) {
   for (int i = 0; i < nthreads_; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
     Status st = poller_.add(workers_.back()->timerfd.fd(), EPOLLIN,
@@ -279,21 +282,19 @@ void TbbScheduler::run_calls(Worker& w) {
 bool TbbScheduler::linger(Worker& w) {
   // Packets often arrive microseconds after a queue ran dry; leaving the arena and being woken
   // again costs far more (a futex wake, then the OS scheduling the pool thread), and meanwhile
-  // the queue may overflow. So an idle runner keeps looking a little while.
-  const std::uint64_t until = monotonic_ns() + kLingerNs;
+  // the queue may overflow. So an idle runner keeps looking a little while — yielding the CPU
+  // between looks, so that whatever else wants this core (the kernel's network stack, a
+  // traffic generator on the same machine) runs meanwhile.
+  const std::uint64_t until = monotonic_ns() + linger_ns_;
   for (;;) {
-    for (int i = 0; i < 64; ++i) {
-      if (w.has_incoming.load(std::memory_order_acquire) ||
-          w.timer_due.load(std::memory_order_acquire) ||
-          w.has_calls.load(std::memory_order_acquire) || stop_requested())
-        return true;
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
+    if (w.has_incoming.load(std::memory_order_acquire) ||
+        w.timer_due.load(std::memory_order_acquire) ||
+        w.has_calls.load(std::memory_order_acquire) || stop_requested())
+      return true;
     std::uint64_t now = monotonic_ns();
     if (w.next_expiry.load(std::memory_order_acquire) <= now) return true;
     if (now >= until) return false;
+    sched_yield();
   }
 }
 
@@ -414,7 +415,8 @@ void TbbScheduler::fire_timers(Worker& w) {
 
 Status TbbScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
   std::lock_guard lock(watch_mu_);
-  if (watch_ids_.count(fd)) return Status::error("fd " + std::to_string(fd) + " is already watched");
+  if (watch_ids_.count(fd))
+    return Status::error("fd " + std::to_string(fd) + " is already watched");
   std::uint64_t id = next_watch_id_++;
   Status st = poller_.add(fd, events | EPOLLET, id);
   if (!st) return st;
@@ -478,7 +480,8 @@ void TbbScheduler::run() {
   // No runner exists before running_ is set (they stop with it), so the run queues can be read.
   std::vector<Worker*> kick;
   for (auto& w : workers_)
-    if (!w->runq.empty() || w->has_incoming.load(std::memory_order_acquire)) kick.push_back(w.get());
+    if (!w->runq.empty() || w->has_incoming.load(std::memory_order_acquire))
+      kick.push_back(w.get());
   running_.store(true, std::memory_order_seq_cst);
   for (Worker* w : kick) ensure_runner(*w);
   while (!stop_requested()) {

@@ -13,6 +13,10 @@
 // scheduled; a wake on the worker itself appends to the run queue directly. call_on() posts to
 // a per-worker mailbox that the runner serves between bursts.
 //
+// A runner whose tasks all parked lingers kLingerNs (50 µs), yielding the CPU between looks for
+// wakes, before it leaves: traffic that pauses briefly does not pay a thread wake-up, and other
+// threads on the core still run. Then it is gone, and an idle worker costs nothing.
+//
 // Timers: a heap per worker, and a timerfd per worker armed at the earliest expiry. The thread
 // calling run() sleeps in epoll on the timerfds, the fd watches and an eventfd (wake-ups and
 // stops); a ready timerfd makes the worker's runner fire its due timers, a ready fd wakes its
@@ -35,12 +39,12 @@ namespace pb {
 
 class TbbScheduler final : public Scheduler {
  public:
-  // How long a runner whose tasks all parked keeps watching for new work before it returns its
-  // arena to TBB (see linger()).
+  // How long a runner whose tasks all parked keeps watching for new work (yielding the CPU
+  // between looks) before it returns its arena to TBB (see linger()).
   static constexpr std::uint64_t kLingerNs = 50'000;
 
-  // `threads` >= 1 worker threads (values < 1 are taken as 1).
-  explicit TbbScheduler(int threads);
+  // `threads` >= 1 worker threads (values < 1 are taken as 1); `linger_ns`: see kLingerNs.
+  explicit TbbScheduler(int threads, std::uint64_t linger_ns = kLingerNs);
   ~TbbScheduler() override;
 
   void add_task(Task& t, bool runnable) override;
@@ -90,6 +94,7 @@ class TbbScheduler final : public Scheduler {
   void wait_runners();
 
   int nthreads_;
+  std::uint64_t linger_ns_;
   std::unique_ptr<Tbb> tbb_;
   std::vector<std::unique_ptr<Worker>> workers_;
   Poller poller_;

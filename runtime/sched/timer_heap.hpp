@@ -15,7 +15,9 @@ class TimerHeap {
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
   Timer* top() const { return heap_.front(); }
-  std::uint64_t next_expiry() const { return heap_.empty() ? UINT64_MAX : heap_.front()->expiry_ns(); }
+  std::uint64_t next_expiry() const {
+    return heap_.empty() ? UINT64_MAX : heap_.front()->expiry_ns();
+  }
 
   // Inserts `t` with expiry `when`, or moves it there if it is already in the heap.
   void arm(Timer& t, std::uint64_t when);

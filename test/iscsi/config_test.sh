@@ -29,7 +29,8 @@ expect_contains "$out" "Peripheral Device Type:DIRECT_ACCESS" "iscsi-inq"
 out=$(iscsi-readcapacity16 -s "$url") || fail "iscsi-readcapacity16"
 [[ "$out" == "$size" ]] || fail "iscsi-readcapacity16 -s: expected $size, got '$out'"
 
-out=$(iscsi-perf -m 8 -b 8 -r -t 2 "$url") || fail "iscsi-perf"
+# libiscsi reconnects forever when a target dies: bound every initiator's run time.
+out=$(timeout 60 iscsi-perf -m 8 -b 8 -r -t 2 "$url") || fail "iscsi-perf"
 expect_contains "$out" "iops average" "iscsi-perf"
 expect_contains "$out" "finished." "iscsi-perf"
 

@@ -14,9 +14,9 @@ pb_start "$here/conformance.click" PORT2="$port2"
 base=iscsi://127.0.0.1:$PB_PORT/$iqn
 multipath=iscsi://127.0.0.1:$port2/$iqn/0
 
-iscsi-test-cu -d -S -t ALL "$base/0" "$multipath" >"$PB_TMP/all.log" 2>&1 || true
-iscsi-test-cu -d -S -t SCSI.ReadOnly "$base/1" >"$PB_TMP/readonly.log" 2>&1 || true
-iscsi-test-cu -d -S -t SCSI.GetLBAStatus.UnmapSingle "$base/2" >"$PB_TMP/lbppb1.log" 2>&1 || true
+timeout 900 iscsi-test-cu -d -S -t ALL "$base/0" "$multipath" >"$PB_TMP/all.log" 2>&1 || true
+timeout 300 iscsi-test-cu -d -S -t SCSI.ReadOnly "$base/1" >"$PB_TMP/readonly.log" 2>&1 || true
+timeout 300 iscsi-test-cu -d -S -t SCSI.GetLBAStatus.UnmapSingle "$base/2" >"$PB_TMP/lbppb1.log" 2>&1 || true
 pb_stop
 
 # Known: SANITIZE on this LU finishes in milliseconds, the test wants it still running 4 s later.

@@ -14,12 +14,12 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/element/docs.hpp"

@@ -155,9 +155,10 @@ Buffer Buffer::allocate(std::size_t n) {
   if (c < 0)
     return {std::shared_ptr<std::uint8_t[]>(new std::uint8_t[std::max<std::size_t>(n, 1)]), n};
   auto& pool = LargeBufferPool::instance();
-  return {std::shared_ptr<std::uint8_t[]>(
-              pool.get(c, capacity),
-              [c, capacity](std::uint8_t* p) { LargeBufferPool::instance().put(c, capacity, p); }),
+  return {std::shared_ptr<std::uint8_t[]>(pool.get(c, capacity),
+                                          [c, capacity](std::uint8_t* mem) {
+                                            LargeBufferPool::instance().put(c, capacity, mem);
+                                          }),
           n};
 }
 Buffer Buffer::zeros(std::size_t n) {

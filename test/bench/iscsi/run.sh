@@ -8,7 +8,9 @@
 # and the CPU seconds each target spent per I/O (its utime + stime over the run / I/Os).
 # Measures only: it never fails because of a figure. Environment:
 #   BENCH_SECONDS (10), BENCH_FILE_MB (1024), PATCHBAY_ARGS ("-j 1": the target's elements share
-#   one thread anyway), BENCH_DIR (a temporary directory).
+#   one thread anyway), BENCH_DIR (a temporary directory), BENCH_PIN ("1 0": the targets run on
+#   CPU 1 and the initiators on CPU 0, so neither target gets more of the machine than the other;
+#   "" to leave placement to the kernel).
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -21,6 +23,13 @@ src=$(cd "$(dirname "$0")/../../.." && pwd)
 seconds=${BENCH_SECONDS:-10}
 file_mb=${BENCH_FILE_MB:-1024}
 read -r -a pb_args <<<"${PATCHBAY_ARGS:--j 1}"
+read -r target_cpu initiator_cpu <<<"${BENCH_PIN-1 0}"
+target_run=()
+initiator_run=()
+if [[ -n ${target_cpu:-} ]] && command -v taskset >/dev/null && [[ $(nproc) -gt 1 ]]; then
+  target_run=(taskset -c "$target_cpu")
+  initiator_run=(taskset -c "$initiator_cpu")
+fi
 for tool in iscsi-perf python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (Debian libiscsi-bin / python3)" >&2; exit 1; }
 done
@@ -67,7 +76,7 @@ start_patchbay() {  # CONFIG NAME [NAME=value…]
   shift 2
   local port
   port=$(free_port)
-  "$patchbay" run "${pb_args[@]}" "$src/configs/iscsi/$config.click" PORT="$port" "$@" \
+  "${target_run[@]}" "$patchbay" run "${pb_args[@]}" "$src/configs/iscsi/$config.click" PORT="$port" "$@" \
     >"$dir/patchbay.log" 2>&1 &
   pb_pid=$!
   pids+=("$pb_pid")
@@ -85,7 +94,7 @@ tgt_control=$((4000 + RANDOM % 2000))
 start_tgtd() {  # BACKING [null]
   local port
   port=$(free_port)
-  tgtd -f -C "$tgt_control" --iscsi "portal=127.0.0.1:$port" >"$dir/tgtd.log" 2>&1 &
+  "${target_run[@]}" tgtd -f -C "$tgt_control" --iscsi "portal=127.0.0.1:$port" >"$dir/tgtd.log" 2>&1 &
   tgt_pid=$!
   pids+=("$tgt_pid")
   wait_port "$port"
@@ -119,7 +128,9 @@ measure() {
       local flags=(-m 32 -b "$blocks")
       [[ $kind == randread ]] && flags+=(-r)
       [[ $size -ge 1048576 ]] && flags=(-m 8 -b "$blocks")
-      out=$(iscsi-perf "${flags[@]}" -t "$seconds" "$url" 2>&1 | tr '\r' '\n' |
+      # timeout: libiscsi reconnects forever if a target dies.
+      out=$(timeout $((seconds + 60)) "${initiator_run[@]}" iscsi-perf "${flags[@]}" -t "$seconds" \
+            "$url" 2>&1 | tr '\r' '\n' |
             grep "iops average" | tail -1 | awk '{print $3}')
       ios=$((out * seconds))
       secs=$seconds
@@ -128,7 +139,8 @@ measure() {
       local flags=(-m 32 -b "$blocks")
       [[ $kind == randwrite ]] && flags+=(-r)
       [[ $size -ge 1048576 ]] && flags=(-m 8 -b "$blocks")
-      out=$("$writer" bench "${flags[@]}" -t "$seconds" "$url" 2>&1 | grep "^writes:")
+      out=$(timeout $((seconds + 60)) "${initiator_run[@]}" "$writer" bench "${flags[@]}" \
+            -t "$seconds" "$url" 2>&1 | grep "^writes:")
       ios=$(awk '{print $2}' <<<"$out")
       secs=$(awk '{print $5}' <<<"$out")
       ;;
@@ -152,7 +164,10 @@ run_workloads() {  # TARGET PID URL
   result[$who,write1m]=$(measure "$pid" "$url" seqwrite 1048576)
 }
 
-echo "iSCSI: ${seconds}s per workload, ${file_mb} MiB file in the page cache, $(nproc) CPUs"
+pin="unpinned"
+[[ ${#target_run[@]} -eq 0 ]] || pin="targets on CPU $target_cpu, initiators on CPU $initiator_cpu"
+echo "iSCSI: ${seconds}s per workload, ${file_mb} MiB file in the page cache, $(nproc) CPUs, $pin"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_patchbay file file FILE="$img"
 run_workloads patchbay "$pb_pid" "$pb_url"
 stop_patchbay

@@ -174,8 +174,9 @@ TEST_CASE("Script: read prints the handler's name and value, write calls it", "[
 }
 
 TEST_CASE("Script: waits, pause and the step handler", "[Script]") {
-  Run r("s :: Script(print \"start\", pause, print \"one\", pause 2, print \"three\", wait 10s,\n"
-        "            print \"end\")");
+  Run r(
+      "s :: Script(print \"start\", pause, print \"one\", pause 2, print \"three\", wait 10s,\n"
+      "            print \"end\")");
   REQUIRE(r.errors() == "");
   auto& s = dynamic_cast<elements::ScriptElement&>(*r.router().find("s"));
   // The script starts when the router runs; a step handler call stands in for the run here.
@@ -199,7 +200,8 @@ TEST_CASE("Script: timed waits run on the scheduler, in order", "[Script]") {
   for (int threads : {0, 2}) {
     Run r(
         "a :: Script(wait 2ms, print \"a2\", wait 2ms, print \"a4\", stop);\n"
-        "b :: Script(wait 1ms, print \"b1\", wait 2ms, print \"b3\", wait 2ms, print \"b5\", stop);\n"
+        "b :: Script(wait 1ms, print \"b1\", wait 2ms, print \"b3\", wait 2ms, print \"b5\", "
+        "stop);\n"
         "DriverManager(pause 2, stop)",  // ends after both scripts, whatever the timing
         threads);
     REQUIRE(r.errors() == "");
@@ -303,7 +305,8 @@ TEST_CASE("DriverManager on several threads reads each counter on its thread", "
   CHECK(r.err() == "ca.count:\n1000\ncb.count:\n2000\n");
 }
 
-TEST_CASE("DriverManager: default script, early wait, Script stop, global stop", "[DriverManager]") {
+TEST_CASE("DriverManager: default script, early wait, Script stop, global stop",
+          "[DriverManager]") {
   SECTION("no instructions: stop at the first event") {
     Run r("InfiniteSource(LIMIT 2, STOP true) -> c :: Counter -> Discard; DriverManager()");
     REQUIRE(r.errors() == "");
@@ -311,7 +314,8 @@ TEST_CASE("DriverManager: default script, early wait, Script stop, global stop",
     CHECK(r.read("c.count") == "2");
   }
   SECTION("a stop event ends a timed wait") {
-    Run r("InfiniteSource(LIMIT 1, STOP true) -> Discard; DriverManager(wait 60s, print \"early\")");
+    Run r(
+        "InfiniteSource(LIMIT 1, STOP true) -> Discard; DriverManager(wait 60s, print \"early\")");
     r.run();
     CHECK(r.out() == "early\n");
   }
@@ -339,15 +343,16 @@ TEST_CASE("DriverManager: default script, early wait, Script stop, global stop",
 
 TEST_CASE("RatedSource emits LIMIT packets and stops", "[RatedSource]") {
   for (int threads : {0, 2}) {
-    Run fast("s :: RatedSource(DATA x, RATE 1000000, LIMIT 100, STOP true) -> c :: Counter -> "
-             "Discard", threads);
+    Run fast(
+        "s :: RatedSource(DATA x, RATE 1000000, LIMIT 100, STOP true) -> c :: Counter -> "
+        "Discard",
+        threads);
     REQUIRE(fast.errors() == "");
     fast.run();
     CHECK(fast.read("c.count") == "100");
     CHECK(fast.read("s.count") == "100");
     // Slow enough that the task sleeps on its timer between packets.
-    Run slow("s :: RatedSource(RATE 2000, LIMIT 5, STOP true) -> c :: Counter -> Discard",
-             threads);
+    Run slow("s :: RatedSource(RATE 2000, LIMIT 5, STOP true) -> c :: Counter -> Discard", threads);
     slow.run();
     CHECK(slow.read("c.count") == "5");
   }

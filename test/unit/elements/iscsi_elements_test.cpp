@@ -394,13 +394,14 @@ TEST_CASE("ISCSIFramer passes large received data segments on without copying", 
   PacketPtr whole = stream(8, StreamEvent::kData, bytes);
   PacketPtr keep = whole->clone();  // shares the buffer, so the test can see where data lives
   std::vector<PacketPtr> in;
+  in.push_back(stream(8, StreamEvent::kOpen, "127.0.0.1:3260 127.0.0.1:4000"));
   in.push_back(std::move(whole));
   in.push_back(stream(8, StreamEvent::kData, bytes.substr(0, 3000)));
   in.push_back(stream(8, StreamEvent::kData, bytes.substr(3000)));
   h.push(0, batch_of(std::move(in)));
-  REQUIRE(h.output_count(0) == 2);
-  const Packet& a = *h.captured(0)[0];
-  const Packet& b = *h.captured(0)[1];
+  REQUIRE(h.output_count(0) == 3);
+  const Packet& a = *h.captured(0)[1];
+  const Packet& b = *h.captured(0)[2];
   CHECK(a.data() == keep->data() + 48);  // inside the received packet
   CHECK(contents(a) == bytes_of(payload));
   CHECK(anno(a).connection == 8);
@@ -415,13 +416,18 @@ TEST_CASE("ISCSIFramer flags PDUs the target must reject", "[ISCSIFramer]") {
   odd.b[0] = 0x1c;  // not an opcode
   odd.b[16] = 9;
   std::vector<PacketPtr> in;
+  in.push_back(stream(3, StreamEvent::kOpen, "127.0.0.1:3260 127.0.0.1:4000"));
   in.push_back(stream(3, StreamEvent::kData, wire(odd, {1, 2, 3})));
   // A target opcode arriving at a target is just as unsupported.
   iscsi::NopIn nop;
   in.push_back(stream(3, StreamEvent::kData, wire(nop.encode())));
+  // Bytes of a connection that was never opened cannot be framed: discarded.
+  in.push_back(stream(77, StreamEvent::kData, wire(nop.encode())));
   h.push(0, batch_of(std::move(in)));
-  REQUIRE(h.output_count(0) == 2);
-  for (int i = 0; i < 2; ++i) {
+  REQUIRE(h.output_count(0) == 3);
+  CHECK(anno(*h.captured(0)[0]).event == StreamEvent::kOpen);
+  CHECK(h.read("unknown") == "1");
+  for (int i = 1; i < 3; ++i) {
     const Packet& p = *h.captured(0)[static_cast<std::size_t>(i)];
     CHECK(iscsi::pdu_anno(p).flags == iscsi::kPduReject);
     CHECK(iscsi::pdu_anno(p).reject_reason ==
@@ -438,11 +444,11 @@ TEST_CASE("ISCSIFramer flags PDUs the target must reject", "[ISCSIFramer]") {
            v.push_back(stream(3, StreamEvent::kData, wire(login_bhs(), big) + wire(login_bhs(2))));
            return v;
          }()));
-  REQUIRE(h.output_count(0) == 4);
-  CHECK(iscsi::pdu_anno(*h.captured(0)[2]).reject_reason ==
+  REQUIRE(h.output_count(0) == 5);
+  CHECK(iscsi::pdu_anno(*h.captured(0)[3]).reject_reason ==
         static_cast<std::uint8_t>(iscsi::RejectReason::protocol_error));
-  CHECK(iscsi::pdu_anno(*h.captured(0)[3]).flags == 0);
-  CHECK(iscsi::LoginRequest::decode(iscsi::pdu_bhs(*h.captured(0)[3])).itt == 2);
+  CHECK(iscsi::pdu_anno(*h.captured(0)[4]).flags == 0);
+  CHECK(iscsi::LoginRequest::decode(iscsi::pdu_bhs(*h.captured(0)[4])).itt == 2);
 }
 
 TEST_CASE("ISCSIFramer encodes PDU packets, with digests once negotiated", "[ISCSIFramer]") {
@@ -454,6 +460,12 @@ TEST_CASE("ISCSIFramer encodes PDU packets, with digests once negotiated", "[ISC
   lr.nsg = 3;
   lr.itt = 1;
   std::vector<std::uint8_t> five = {'a', 'b', 'c', 'd', 'e'};
+  h.push(0, batch_of([] {
+           std::vector<PacketPtr> v;
+           v.push_back(stream(9, StreamEvent::kOpen, "127.0.0.1:3260 127.0.0.1:4000"));
+           return v;
+         }()));
+  h.take_output(0);
   h.push(1, batch_of([&] {
            std::vector<PacketPtr> v;
            v.push_back(
@@ -519,6 +531,11 @@ TEST_CASE("ISCSIFramer sends large data segments without copying them", "[ISCSIF
   bhs.set_data_segment_length(static_cast<std::uint32_t>(block.size()));
   iscsi::set_pdu_bhs(*p, bhs);
   net::set_stream_anno(*p, {2, StreamEvent::kData, 0, 0});
+  h.push(0, batch_of([] {
+           std::vector<PacketPtr> v;
+           v.push_back(stream(2, StreamEvent::kOpen, "127.0.0.1:3260 127.0.0.1:4000"));
+           return v;
+         }()));
   h.push(1, batch_of([&] {
            std::vector<PacketPtr> v;
            v.push_back(std::move(p));
@@ -660,10 +677,13 @@ TEST_CASE("ISCSITarget refuses a login without CHAP when CHAP is required", "[IS
   REQUIRE(h.ok());
   h.push(0, batch_of([] {
            std::vector<PacketPtr> v;
+           v.push_back(stream(4, StreamEvent::kOpen, "127.0.0.1:3260 127.0.0.1:5555"));
            v.push_back(pdu_packet(4, login_bhs(), login_text()));
+           v.push_back(pdu_packet(5, login_bhs(), login_text()));  // never opened: discarded
            return v;
          }()));
   REQUIRE(h.output_count(0) == 2);
+  CHECK(h.read("unknown") == "1");
   const auto rsp = iscsi::LoginResponse::decode(iscsi::pdu_bhs(*h.captured(0)[0]));
   CHECK(rsp.status_class == 2);  // initiator error: authentication failure
   CHECK(rsp.status_detail == 1);
@@ -678,6 +698,7 @@ TEST_CASE("ISCSITarget answers a Reject for a PDU the framer flagged", "[ISCSITa
   odd.b[0] = 0x1c;
   h.push(0, batch_of([&] {
            std::vector<PacketPtr> v;
+           v.push_back(stream(4, StreamEvent::kOpen, "127.0.0.1:3260 127.0.0.1:5555"));
            v.push_back(pdu_packet(4, login_bhs(), login_text()));
            v.push_back(pdu_packet(
                4, odd, {},

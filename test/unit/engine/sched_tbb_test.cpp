@@ -357,8 +357,9 @@ TEST_CASE("Thread-safety check names the element and the threads", "[sched][tbb]
   }
   SECTION("three threads") {
     Diagnostics diags;
-    auto r = load(shared + "src3 :: InfiniteSource -> c; StaticThreadSched(src1 0, src2 1, src3 2);\n",
-                  3, diags);
+    auto r =
+        load(shared + "src3 :: InfiniteSource -> c; StaticThreadSched(src1 0, src2 1, src3 2);\n",
+             3, diags);
     CHECK_FALSE(r);
     CHECK(diags.str().find("error: 'c :: Counter' is not thread-safe but is reached from threads "
                            "0, 1 and 2 (tasks of 'src1', 'src2', 'src3')\n") != std::string::npos);
@@ -413,7 +414,8 @@ TEST_CASE("reached_elements follows push paths down and pull paths up", "[sched]
   REQUIRE(r);
   auto names = [&](const char* owner) {
     std::vector<std::string> out;
-    for (int i : reached_elements(*r->find(owner))) out.push_back(r->elements()[static_cast<std::size_t>(i)]->name());
+    for (int i : reached_elements(*r->find(owner)))
+      out.push_back(r->elements()[static_cast<std::size_t>(i)]->name());
     std::sort(out.begin(), out.end());
     return out;
   };

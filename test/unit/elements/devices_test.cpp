@@ -1,0 +1,301 @@
+// Unit tests of elements/devices/ (FromDevice, ToDevice, ARPResponder, ICMPPingResponder,
+// EtherMirror), one TEST_CASE tag per class. The device tests that need real interfaces run
+// only as root (creating a TAP, binding AF_PACKET); the namespace tests in test/net/ cover the
+// rest with real peers.
+#include <cstdio>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "test/unit/elements/config_run.hpp"
+#include "test/unit/harness/element_harness.hpp"
+
+using pb::test::contents;
+using pb::test::ElementHarness;
+using pb::test::make_packet;
+
+namespace {
+
+std::string hex(std::string_view h) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+pb::Batch one(std::string_view bytes) {
+  pb::Batch b;
+  b.append(make_packet(bytes));
+  return b;
+}
+
+// Sends `frame` out of `dev` through a plain AF_PACKET socket; false if that is impossible.
+bool inject(const std::string& dev, const std::string& frame) {
+  int fd = ::socket(AF_PACKET, SOCK_RAW, 0);
+  if (fd < 0) return false;
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_ifindex = static_cast<int>(::if_nametoindex(dev.c_str()));
+  sll.sll_halen = 6;
+  ssize_t rc =
+      ::sendto(fd, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&sll), sizeof sll);
+  ::close(fd);
+  return rc == static_cast<ssize_t>(frame.size());
+}
+
+// This process's source MAC: tests in other processes (another build's run, say) inject on the
+// same `lo`, and must not be counted here.
+std::string own_source_mac() {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "02%08x0a", static_cast<unsigned>(::getpid()));
+  return hex(buf);
+}
+
+// A frame of the local experimental EtherType 0x88b5 from this process's source MAC, so nothing
+// else on the link looks like it.
+std::string test_frame(char fill) {
+  return hex("02000000000b") + own_source_mac() + hex("88b5") + std::string(50, fill);
+}
+
+std::vector<std::string> frames_of_test_type(const std::vector<pb::PacketPtr>& ps) {
+  std::vector<std::string> out;
+  const std::string header = own_source_mac() + hex("88b5");
+  for (const auto& p : ps) {
+    std::string c = contents(*p);
+    if (c.size() >= 14 && c.substr(6, 8) == header) out.push_back(c);
+  }
+  return out;
+}
+
+// A fanout group id of this process's own: groups are shared across processes.
+std::string own_fanout_group() { return std::to_string(::getpid() % 60000 + 1); }
+
+}  // namespace
+
+TEST_CASE("ARPResponder answers requests for its address only", "[ARPResponder]") {
+  ElementHarness h("ARPResponder", "10.77.0.1 02:00:00:00:00:01", 1, 2);
+  REQUIRE(h.ok());
+  // who-has 10.77.0.1 tell 10.77.0.2 (from 02:..:02)
+  std::string req =
+      hex("ffffffffffff020000000002"
+          "0806"
+          "0001080006040001"
+          "020000000002"
+          "0a4d0002"
+          "000000000000"
+          "0a4d0001");
+  std::string other = req;
+  other[41] = 9;  // asks for 10.77.0.9
+  pb::Batch b;
+  b.append(make_packet(req));
+  b.append(make_packet(other));
+  h.push(0, std::move(b));
+  REQUIRE(h.output_count(0) == 1);
+  CHECK(contents(*h.captured(0)[0]) == hex("020000000002020000000001"
+                                           "0806"
+                                           "0001080006040002"
+                                           "020000000001"
+                                           "0a4d0001"
+                                           "020000000002"
+                                           "0a4d0002"));
+  REQUIRE(h.output_count(1) == 1);
+  CHECK(contents(*h.captured(1)[0]) == other);
+  CHECK(h.read("count") == "1");
+}
+
+TEST_CASE("ARPResponder rejects a malformed entry", "[ARPResponder]") {
+  ElementHarness h("ARPResponder", "10.77.0.1", 1, 1);
+  CHECK_FALSE(h.ok());
+  CHECK_THAT(h.errors(), Catch::Contains("ENTRY: expected 'IP ETH'"));
+}
+
+TEST_CASE("ICMPPingResponder turns echo requests into replies", "[ICMPPingResponder]") {
+  ElementHarness h("ICMPPingResponder", "", 1, 2);
+  REQUIRE(h.ok());
+  // 10.77.0.2 -> 10.77.0.1 echo request id 0x1234 seq 1, payload "abcd"; checksums valid.
+  std::string req =
+      hex("4500002000004000400126410a4d00020a4d0001"
+          "0800"
+          "2104"
+          "12340001"
+          "61626364");
+  std::string udp = req;
+  udp[9] = 17;
+  pb::Batch b;
+  b.append(make_packet(req));
+  b.append(make_packet(udp));
+  h.push(0, std::move(b));
+  REQUIRE(h.output_count(0) == 1);
+  CHECK(contents(*h.captured(0)[0]) == hex("4500002000004000400126410a4d00010a4d0002"
+                                           "0000"
+                                           "2904"
+                                           "12340001"
+                                           "61626364"));
+  REQUIRE(h.output_count(1) == 1);
+  CHECK(h.read("count") == "1");
+}
+
+TEST_CASE("EtherMirror swaps Ethernet addresses", "[EtherMirror]") {
+  ElementHarness h("EtherMirror", "", 1, 1);
+  REQUIRE(h.ok());
+  h.push(0, one(hex("0a0a0a0a0a0a0b0b0b0b0b0b0800ff")));
+  REQUIRE(h.output_count(0) == 1);
+  CHECK(contents(*h.captured(0)[0]) == hex("0b0b0b0b0b0b0a0a0a0a0a0a0800ff"));
+}
+
+TEST_CASE("FromDevice configuration errors name the device and cause", "[FromDevice]") {
+  SECTION("XDP is refused, not pretended") {
+    ElementHarness h("FromDevice", "vx0, METHOD XDP", 0, 1);
+    CHECK_FALSE(h.ok());
+    CHECK_THAT(h.errors(), Catch::Contains("vx0: XDP is not yet supported"));
+  }
+  SECTION("SNIFFER false needs XDP") {
+    ElementHarness h("FromDevice", "vx0, SNIFFER false", 0, 1);
+    CHECK_FALSE(h.ok());
+    CHECK_THAT(h.errors(), Catch::Contains("SNIFFER"));
+  }
+  SECTION("a missing device") {
+    ElementHarness h("FromDevice", "vx0", 0, 1);
+    CHECK_FALSE(h.ok());
+    CHECK_THAT(h.errors(), Catch::Contains("vx0: no such device"));
+  }
+  SECTION("BURST range") {
+    ElementHarness h("FromDevice", "lo, BURST 0", 0, 1);
+    CHECK_FALSE(h.ok());
+    CHECK_THAT(h.errors(), Catch::Contains("BURST"));
+  }
+}
+
+// Hidden ([.]) until made deterministic: under load a frame injected on `lo` sometimes never
+// reaches the ring within the polling bound. Run by hand with `pb_element_tests "[lo-ring]"`;
+// test/net's bridge test covers the PACKET receive path through real namespaces meanwhile.
+TEST_CASE("FromDevice PACKET receives ring frames that outlive the element", "[FromDevice][lo-ring][.]") {
+  if (::geteuid() != 0) {
+    WARN("not root: AF_PACKET receive not tested here (test/net covers it)");
+    return;
+  }
+  std::vector<pb::PacketPtr> kept;
+  {
+    ElementHarness h("FromDevice", "lo, METHOD PACKET, BURST 8", 0, 1);
+    REQUIRE(h.ok());
+    CHECK(h.read("method") == "PACKET");
+    for (char c : {'x', 'y', 'z'}) REQUIRE(inject("lo", test_frame(c)));
+    // The kernel retires a block after its 1 ms timeout; poll a bounded number of times.
+    for (int i = 0; i < 2000 && frames_of_test_type(h.captured(0)).size() < 3; ++i) {
+      h.run_tasks();
+      ::usleep(1000);
+    }
+    auto got = frames_of_test_type(h.captured(0));
+    REQUIRE(got.size() == 3);  // once each: the outgoing copy on lo is ignored
+    CHECK(got[0] == test_frame('x'));
+    CHECK(got[2] == test_frame('z'));
+    kept = h.take_output(0);
+  }
+  // The router is gone; the ring stays mapped until these packets die.
+  CHECK(frames_of_test_type(kept).at(1) == test_frame('y'));
+}
+
+TEST_CASE("FromDevice FANOUT shares a device's frames within a group", "[FromDevice][lo-ring][.]") {
+  if (::geteuid() != 0) return;
+  const std::string config = "lo, METHOD PACKET, FANOUT " + own_fanout_group();
+  ElementHarness a("FromDevice", config, 0, 1);
+  ElementHarness b("FromDevice", config, 0, 1);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE(inject("lo", test_frame('f')));
+  auto total = [&] {
+    return frames_of_test_type(a.captured(0)).size() + frames_of_test_type(b.captured(0)).size();
+  };
+  for (int i = 0; i < 2000 && total() == 0; ++i) {
+    a.run_tasks();
+    b.run_tasks();
+    ::usleep(1000);
+  }
+  // A few more rounds: a frame delivered to both would show up here.
+  for (int i = 0; i < 20; ++i) {
+    a.run_tasks();
+    b.run_tasks();
+    ::usleep(1000);
+  }
+  CHECK(total() == 1);  // exactly one member of the group got it
+}
+
+TEST_CASE("FromDevice and ToDevice share a TAP interface", "[FromDevice][ToDevice]") {
+  if (::geteuid() != 0 || ::access("/dev/net/tun", R_OK | W_OK) != 0) {
+    WARN("not root or no /dev/net/tun: TAP not tested here");
+    return;
+  }
+  std::string dev = "pbu" + std::to_string(::getpid());
+  ElementHarness from("FromDevice", dev + ", METHOD TAP", 0, 1);
+  REQUIRE(from.ok());
+  CHECK(::if_nametoindex(dev.c_str()) != 0);
+  CHECK(from.read("method") == "TAP");
+  REQUIRE(inject(dev, test_frame('t')));  // host -> TAP: patchbay receives it
+  for (int i = 0; i < 1000 && frames_of_test_type(from.captured(0)).empty(); ++i) {
+    from.run_tasks();
+    ::usleep(1000);
+  }
+  auto got = frames_of_test_type(from.captured(0));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == test_frame('t'));
+
+  ElementHarness to("ToDevice", dev, 1, 0);  // AUTO finds the TAP and shares its fd
+  REQUIRE(to.ok());
+  CHECK(to.read("method") == "TAP");
+  to.push(0, one(test_frame('u')));
+  CHECK(to.read("count") == "1");
+  CHECK(to.read("drops") == "0");
+}
+
+TEST_CASE("ToDevice errors and PACKET transmit", "[ToDevice]") {
+  {
+    ElementHarness h("ToDevice", "vx0", 1, 0);
+    CHECK_FALSE(h.ok());
+    CHECK_THAT(h.errors(), Catch::Contains("vx0: no such device"));
+  }
+  {
+    ElementHarness h("ToDevice", "vx0, METHOD XDP", 1, 0);
+    CHECK_FALSE(h.ok());
+    CHECK_THAT(h.errors(), Catch::Contains("not yet supported"));
+  }
+  if (::geteuid() != 0) return;
+  ElementHarness rx("FromDevice", "lo, METHOD PACKET", 0, 1);
+  ElementHarness tx("ToDevice", "lo, METHOD PACKET", 1, 0);
+  REQUIRE(rx.ok());
+  REQUIRE(tx.ok());
+  tx.push(0, one(test_frame('s')));
+  CHECK(tx.read("count") == "1");
+  for (int i = 0; i < 2000 && frames_of_test_type(rx.captured(0)).empty(); ++i) {
+    rx.run_tasks();
+    ::usleep(1000);
+  }
+  auto got = frames_of_test_type(rx.captured(0));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == test_frame('s'));
+}
+
+TEST_CASE("ToDevice pulls from a Queue and sends everything it holds", "[ToDevice]") {
+  if (::geteuid() != 0) return;
+  pb::test::ConfigRun r(
+      "Idle -> q :: SimpleQueue -> t :: ToDevice(lo, METHOD PACKET, BURST 2);"
+      "FromDevice(lo, METHOD PACKET) -> out :: HarnessOut;");
+  REQUIRE(r.errors() == "");
+  pb::Batch b;
+  for (char c : {'1', '2', '3'}) b.append(make_packet(test_frame(c)));
+  r.element("q").push(0, std::move(b));
+  for (int i = 0; i < 2000 && frames_of_test_type(r.out("out").packets).size() < 3; ++i) {
+    r.run(200);
+    ::usleep(1000);
+  }
+  auto got = frames_of_test_type(r.out("out").packets);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0] == test_frame('1'));
+  CHECK(got[2] == test_frame('3'));
+  CHECK(r.read("t.count") == "3");
+  CHECK(r.read("t.method") == "PACKET");
+}
