@@ -2,12 +2,12 @@
 // EtherMirror), one TEST_CASE tag per class. The device tests that need real interfaces run
 // only as root (creating a TAP, binding AF_PACKET); the namespace tests in test/net/ cover the
 // rest with real peers.
-#include <cstdio>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
+#include <cstdio>
 
 #include <string>
 #include <vector>
@@ -73,7 +73,9 @@ std::vector<std::string> frames_of_test_type(const std::vector<pb::PacketPtr>& p
 }
 
 // A fanout group id of this process's own: groups are shared across processes.
-std::string own_fanout_group() { return std::to_string(::getpid() % 60000 + 1); }
+std::string own_fanout_group() {
+  return std::to_string(::getpid() % 60000 + 1);
+}
 
 }  // namespace
 
@@ -174,7 +176,8 @@ TEST_CASE("FromDevice configuration errors name the device and cause", "[FromDev
 // Hidden ([.]) until made deterministic: under load a frame injected on `lo` sometimes never
 // reaches the ring within the polling bound. Run by hand with `pb_element_tests "[lo-ring]"`;
 // test/net's bridge test covers the PACKET receive path through real namespaces meanwhile.
-TEST_CASE("FromDevice PACKET receives ring frames that outlive the element", "[FromDevice][lo-ring][.]") {
+TEST_CASE("FromDevice PACKET receives ring frames that outlive the element",
+          "[FromDevice][lo-ring][.]") {
   if (::geteuid() != 0) {
     WARN("not root: AF_PACKET receive not tested here (test/net covers it)");
     return;
