@@ -24,7 +24,7 @@
 namespace pb::net {
 
 struct StreamLimits {
-  std::uint32_t read_size = 1u << 20;  // largest receive packet
+  std::uint32_t read_size = 1u << 20;    // largest receive packet
   std::uint64_t read_budget = 1u << 20;  // per connection per poll: no peer starves the others
   std::uint64_t tx_high = 64ull << 20;   // stop reading a connection above this many unsent bytes
   std::uint64_t tx_low = 16ull << 20;    // … and resume below this

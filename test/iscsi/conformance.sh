@@ -9,10 +9,9 @@ source "$(dirname "$0")/lib.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 iqn=iqn.2026-01.org.patchbay:conformance
-port2=$(pb_free_port)
-pb_start "$here/conformance.click" PORT2="$port2"
+PB_WANT_PORT2=1 pb_start "$here/conformance.click"
 base=iscsi://127.0.0.1:$PB_PORT/$iqn
-multipath=iscsi://127.0.0.1:$port2/$iqn/0
+multipath=iscsi://127.0.0.1:$PB_PORT2/$iqn/0
 
 timeout 900 iscsi-test-cu -d -S -t ALL "$base/0" "$multipath" >"$PB_TMP/all.log" 2>&1 || true
 timeout 300 iscsi-test-cu -d -S -t SCSI.ReadOnly "$base/1" >"$PB_TMP/readonly.log" 2>&1 || true

@@ -30,20 +30,34 @@ pb_free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# pb_start CONFIG [NAME=value…]: runs patchbay with PORT=<free port>, sets PB_PORT and PB_PID,
-# returns once the port accepts connections.
+# Whether PID listens on 127.0.0.1:PORT (not some other test that took the port meanwhile).
+pb_listening() {
+  if command -v ss >/dev/null; then
+    ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# pb_start CONFIG [NAME=value…]: runs patchbay with PORT=<free port> (and PORT2=<another> when
+# PB_WANT_PORT2=1), sets PB_PORT (PB_PORT2) and PB_PID, returns once the port accepts
+# connections. Ports taken meanwhile by someone else: tried again with new ones.
 pb_start() {
   local config=$1
   shift
-  local attempt
+  local attempt extra=()
   for attempt in 1 2 3 4 5; do
     PB_PORT=$(pb_free_port)
-    "$PATCHBAY" run "$config" PORT="$PB_PORT" "$@" >"$PB_TMP/patchbay.log" 2>&1 &
+    if [[ ${PB_WANT_PORT2:-0} == 1 ]]; then
+      PB_PORT2=$(pb_free_port)
+      extra=(PORT2="$PB_PORT2")
+    fi
+    "$PATCHBAY" run "$config" PORT="$PB_PORT" "${extra[@]}" "$@" >"$PB_TMP/patchbay.log" 2>&1 &
     PB_PID=$!
     local i
     for i in $(seq 1 200); do
       if ! kill -0 "$PB_PID" 2>/dev/null; then break; fi
-      if (exec 3<>"/dev/tcp/127.0.0.1/$PB_PORT") 2>/dev/null; then return 0; fi
+      if pb_listening "$PB_PORT" "$PB_PID"; then return 0; fi
       sleep 0.05
     done
     wait "$PB_PID" 2>/dev/null || true
