@@ -15,7 +15,7 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
-test: test-release test-asan test-fuzz
+test: test-format test-release test-asan test-fuzz
 
 # The checked-in .clang-format is the style; a file that drifts from it fails the tests.
 test-format: deps
