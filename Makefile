@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test test-format test-release test-asan test-fuzz demo bench docs clean format
+.PHONY: all deps build test test-format test-release test-asan test-fuzz demo bench experiments docs clean format
 
 all: build
 
@@ -39,6 +39,11 @@ demo: build
 
 bench: build
 	test/bench/run.sh build/release
+
+# The full reproductions of the studies (configs/<study>/experiment.sh BUILD_DIR full); `make test`
+# runs a short version of each.
+experiments: build
+	@set -e; for e in configs/*/experiment.sh; do echo "== $$e"; $$e build/release full; done
 
 # docs/elements/ is generated from the element headers' doc blocks; a test fails when it is stale.
 docs: build

@@ -23,4 +23,13 @@ const pb::lang::ClassCatalog* element_catalog();
 // run, list (engine_commands.cpp).
 void add_engine_commands(CLI::App& app);
 
+// ctl: the ControlSocket client (ctl_commands.cpp).
+void add_ctl_commands(CLI::App& app);
+
+// zc-monitor: the SEPCOM zero-copy ring's monitoring consumer (zc_commands.cpp).
+void add_zerocopy_commands(CLI::App& app);
+
+// ebd: block reads and writes over the storage personality (ebd_commands.cpp).
+void add_ebd_commands(CLI::App& app);
+
 }  // namespace pb::tools

@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
 
   pb::tools::add_lang_commands(app);
   pb::tools::add_engine_commands(app);
+  pb::tools::add_ctl_commands(app);
+  pb::tools::add_zerocopy_commands(app);
+  pb::tools::add_ebd_commands(app);
 
   // Subcommands report failure by throwing CLI::RuntimeError(exit code) after printing their own
   // diagnostics; app.exit() turns that into the exit status without another message.

@@ -1,0 +1,7 @@
+#include "elements/zerocopy/zerocopy.hpp"
+
+namespace pb::elements {
+
+void register_zerocopy_elements(Registry& /*registry*/) {}
+
+}  // namespace pb::elements

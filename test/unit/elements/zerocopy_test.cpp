@@ -1,0 +1,2 @@
+// Unit tests of the zerocopy elements (tagged with each class name, as the registry test requires).
+#include <catch2/catch.hpp>
