@@ -1,2 +1,3 @@
-// Unit tests of the multipath elements (tagged with each class name, as the registry test requires).
+// Unit tests of the multipath elements (tagged with each class name, as the registry test
+// requires).
 #include <catch2/catch.hpp>
