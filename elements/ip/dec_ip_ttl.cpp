@@ -21,7 +21,7 @@ void DecIPTTL::process(Batch& b) {
   b.for_each([this](Packet& p) {
     // The header may sit in the headroom (after a Strip): address it through its offset from the
     // data, now that the buffer is ours.
-    std::uint8_t* w = p.writable_data() + p.network_header_offset();
+    std::uint8_t* w = p.unshared_data() + p.network_header_offset();
     if (!multicast_ && (w[ip::kDst] & 0xf0) == 0xe0) return;
     const std::uint16_t old_word = ip::load16(w + ip::kTtl);  // TTL and protocol
     --w[ip::kTtl];

@@ -14,7 +14,10 @@ Args::Args(std::string_view config) : Args(lang::split_args(config)) {}
 
 Args::Args(std::vector<std::string> args) {
   for (auto& a : args) {
-    if (auto kw = lang::split_keyword(a)) {
+    // Click's rule: a keyword needs a value, so a bare upper-case word (`ToDump(f, 2000, IP)`)
+    // is a positional argument.
+    auto kw = lang::split_keyword(a);
+    if (kw && !kw->value.empty()) {
       items_.push_back({std::move(kw->keyword), std::move(kw->value)});
     } else {
       positional_.push_back(items_.size());

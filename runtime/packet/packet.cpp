@@ -79,6 +79,7 @@ Packet* Packet::from_buffer(detail::BufferHeader* b, std::uint32_t offset, std::
   p->end_ = b->base + b->capacity;
   p->data_ = b->base + offset;
   p->length_ = length;
+  p->lo_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(offset, 0xFFFF));
   p->clear_annotations();
   return p;
 }
@@ -88,7 +89,7 @@ void Packet::clear_annotations() {
   timestamp_ns_ = 0;
   dst_ip_ = 0;
   paint_ = 0;
-  std::memset(reserved_, 0, sizeof(reserved_));
+  reserved_ = 0;
   reserved2_ = 0;
   std::memset(user_, 0, sizeof(user_));
 }
@@ -134,10 +135,13 @@ detail::BufferHeader* Packet::replace_buffer(std::uint32_t headroom, std::uint32
   std::uint32_t need = headroom + length_ + tailroom;
   detail::BufferHeader* b = detail::new_buffer(need);
   std::uint8_t* new_data = b->base + headroom;
-  // Copy what lies between the old headroom start we keep and the end of the data, so header
-  // annotations that point into the headroom (e.g. after Strip) stay valid.
-  std::uint32_t keep_head = std::min(headroom, this->headroom());
+  // Copy the headroom bytes that once held data (e.g. a header removed by Strip, which Unstrip
+  // may restore) and the data; the rest of the headroom is garbage and is not copied.
+  const std::uint32_t offset = this->headroom();
+  const std::uint32_t valid_head = offset > lo_ ? offset - lo_ : 0;
+  std::uint32_t keep_head = std::min(headroom, valid_head);
   std::memcpy(new_data - keep_head, data_ - keep_head, keep_head + length_);
+  lo_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(headroom - keep_head, 0xFFFF));
   auto shift = [&](std::uint16_t& off) {
     if (off == kNoOffset) return;
     std::ptrdiff_t rel = (head_ + off) - data_;  // relative to data
@@ -159,6 +163,7 @@ std::uint8_t* Packet::push(std::uint32_t n) {
     copy_buffer(std::max(headroom(), n + kDefaultHeadroom), tailroom());
   data_ -= n;
   length_ += n;
+  lower_lo();
   return data_;
 }
 
@@ -166,6 +171,7 @@ const std::uint8_t* Packet::nonunique_push(std::uint32_t n) {
   if (headroom() < n) copy_buffer(n + kDefaultHeadroom, tailroom());
   data_ -= n;
   length_ += n;
+  lower_lo();
   return data_;
 }
 

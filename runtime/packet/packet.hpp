@@ -126,6 +126,12 @@ class Packet {
     uniqueify();
     return data_;
   }
+  // Writable data of a packet already known to be unshared, e.g. every packet of a batch after
+  // Batch::uniqueify(): spares the per-packet shared() check on the write path.
+  std::uint8_t* unshared_data() {
+    assert(!shared());
+    return data_;
+  }
 
   // ---- Click's push/pull/put/take ----
   // Prepends n bytes (uniqueifies; reallocates if the headroom is short). Returns the new data().
@@ -223,6 +229,10 @@ class Packet {
   // Moves the data into a fresh buffer and returns the old one, still referenced: the caller
   // drops that reference (Batch::uniqueify drops a whole run of them in one step).
   detail::BufferHeader* replace_buffer(std::uint32_t headroom, std::uint32_t tailroom);
+  void lower_lo() {
+    const auto off = static_cast<std::uint32_t>(data_ - head_);
+    if (off < lo_) lo_ = static_cast<std::uint16_t>(off);
+  }
 
   std::uint8_t* data_;
   std::uint8_t* head_;
@@ -234,7 +244,11 @@ class Packet {
   std::uint64_t timestamp_ns_;
   std::uint32_t dst_ip_;
   std::uint8_t paint_;
-  std::uint8_t reserved_[3];
+  std::uint8_t reserved_;
+  // Lowest buffer offset that has held packet data since the buffer was filled: bytes below it
+  // are garbage, so a copy-on-write copies from here rather than the whole headroom (after a
+  // Strip the stripped header must survive the copy; the rest of the headroom need not).
+  std::uint16_t lo_;
   std::uint64_t reserved2_;
   std::uint8_t user_[kUserAnnoSize];
 };

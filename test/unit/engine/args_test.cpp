@@ -26,6 +26,28 @@ TEST_CASE("Args reads positional and keyword arguments", "[args]") {
   CHECK(stop);
 }
 
+TEST_CASE("Args: a bare upper-case word is positional, as in Click", "[args]") {
+  std::string file, encap = "ETHER";
+  std::uint32_t snaplen = 0;
+  Args a("f.pcap, 2000, IP");  // ToDump(f.pcap, 2000, IP)
+  REQUIRE(a.required("FILENAME", file)
+              .optional("SNAPLEN", snaplen)
+              .optional("ENCAP", encap)
+              .done()
+              .is_ok());
+  CHECK(file == "f.pcap");
+  CHECK(snaplen == 2000);
+  CHECK(encap == "IP");
+  // With a value it is a keyword again.
+  Args b("f.pcap, ENCAP IP");
+  REQUIRE(b.required("FILENAME", file)
+              .optional("SNAPLEN", snaplen)
+              .optional("ENCAP", encap)
+              .done()
+              .is_ok());
+  CHECK(encap == "IP");
+}
+
 TEST_CASE("Args: keyword arguments in any order; the last repeat wins", "[args]") {
   std::uint32_t a = 0, b = 0;
   Args args("B 2, A 1, B 3");

@@ -111,6 +111,25 @@ TEST_CASE("Header annotations survive pull, push and copy-on-write", "[packet]")
   CHECK(str(*c).substr(0, 14) == std::string(14, 'E'));
 }
 
+TEST_CASE("Copy-on-write keeps every header pushed and later stripped", "[packet]") {
+  PacketPtr p = pkt("payload");
+  std::memcpy(p->push(4), "IPV4", 4);  // an encapsulation
+  std::memcpy(p->push(2), "ET", 2);    // and another
+  p->pull(6);                          // both stripped again
+  PacketPtr c = p->clone();
+  c->uniqueify();  // copies only what once held data, which includes both headers
+  CHECK(c->buffer_refs() == 1);
+  c->nonunique_push(6);
+  CHECK(str(*c) == "ETIPV4payload");
+  // The copy's own history starts where its data was copied from: stripping and restoring
+  // across a second copy still works.
+  c->pull(2);
+  PacketPtr d = c->clone();
+  d->uniqueify();
+  d->nonunique_push(2);
+  CHECK(str(*d) == "ETIPV4payload");
+}
+
 namespace {
 struct FrameOwner {
   std::vector<std::uint64_t> returned;
