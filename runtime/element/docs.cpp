@@ -9,7 +9,13 @@ Result<std::string> element_doc_block(const ElementSpec& spec, std::string_view 
   std::string path = spec.header ? spec.header : "";
   std::ifstream f(path);
   if (!f && !source_dir.empty() && !path.empty() && path[0] != '/') {
-    path = std::string(source_dir) + "/" + path;
+    // A relative name is relative to wherever the compiler ran (a build directory, when a
+    // compiler cache rewrites paths): the header lives in the source tree, so drop the leading
+    // ./ and ../ steps and look there.
+    std::string_view rel(path);
+    while (rel.starts_with("./") || rel.starts_with("../"))
+      rel.remove_prefix(rel.starts_with("./") ? 2 : 3);
+    path = std::string(source_dir) + "/" + std::string(rel);
     f.open(path);
   }
   if (!f) return Status::error(std::string(spec.name) + ": cannot read header '" + path + "'");
