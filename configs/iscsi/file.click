@@ -1,5 +1,6 @@
-// An iSCSI target serving a file: writes go through worker threads (the packet thread never
-// waits for the disk), FUA and SYNCHRONIZE CACHE reach stable storage, UNMAP punches holes.
+// An iSCSI target serving a file: page-cache hits and small plain writes on the packet thread, the
+// rest (FUA, flushes, misses) on worker threads so the packet thread never waits for the disk;
+// FUA and SYNCHRONIZE CACHE reach stable storage, UNMAP punches holes.
 //
 //   patchbay run configs/iscsi/file.click [FILE=patchbay-disk.img] [SIZE=1G] [PORT=3260]
 //   iscsi-readcapacity16 iscsi://127.0.0.1:3260/iqn.2026-01.org.patchbay:file/0

@@ -10,19 +10,32 @@ ToDevice::~ToDevice() = default;
 Status ToDevice::configure(Args& args) {
   Status st = args.required("DEVNAME", dev_)
                   .optional_keyword("METHOD", method_, devices::method_choices())
+                  .optional_keyword("QUEUE", queue_, in_range<std::uint32_t>(0, 63))
                   .optional_keyword("BURST", burst_, in_range<std::uint32_t>(1, 256))
+                  .optional_keyword("RING", ring_, in_range<std::uint32_t>(64, 16384))
                   .done();
   if (!st) return st;
-  if (method_ == devices::Method::xdp)
-    return Status::error("METHOD: " + dev_ + ": XDP is not yet supported (use PACKET or TAP)");
+  if ((ring_ & (ring_ - 1)) != 0) return Status::error("RING: expected a power of two");
   return Status::ok();
 }
 
 Status ToDevice::initialize() {
-  auto m = devices::resolve_method(dev_, method_);
+  // AUTO: XDP only alongside an XDP FromDevice of the same interface. That FromDevice may
+  // initialize after us, so AUTO looks again when the first batch is sent.
+  auto_ = method_ == devices::Method::automatic;
+  auto m = devices::resolve_method(
+      dev_, method_, devices::has_xdp(dev_) ? devices::Method::xdp : devices::Method::packet);
   if (!m) return m.status();
   method_ = *m;
-  if (method_ == devices::Method::tap) {
+  if (method_ == devices::Method::xdp) {
+    drivers::XdpSocketOptions o;
+    o.device = dev_;
+    o.queue = queue_;
+    o.ring_size = ring_;
+    auto s = devices::shared_xdp(o);
+    if (!s) return s.status();
+    xsk_ = std::move(*s);
+  } else if (method_ == devices::Method::tap) {
     auto t = devices::shared_tap(dev_);
     if (!t) return t.status();
     tap_ = std::move(*t);
@@ -48,10 +61,25 @@ void ToDevice::cleanup() {
   task_.detach();
   packet_.reset();
   tap_.reset();
+  xsk_.reset();
 }
 
 void ToDevice::send(const Batch& b) {
-  std::uint32_t sent = packet_ ? packet_->send(b) : tap_ ? tap_->send(b) : 0;
+  if (auto_) [[unlikely]] {
+    auto_ = false;
+    if (method_ == devices::Method::packet && devices::has_xdp(dev_)) {
+      drivers::XdpSocketOptions o;
+      o.device = dev_;
+      o.queue = queue_;
+      o.ring_size = ring_;
+      if (auto s = devices::shared_xdp(o)) {
+        xsk_ = std::move(*s);
+        packet_.reset();
+        method_ = devices::Method::xdp;
+      }
+    }
+  }
+  std::uint32_t sent = xsk_ ? xsk_->send(b) : packet_ ? packet_->send(b) : tap_ ? tap_->send(b) : 0;
   count_ += sent;
   drops_ += b.size() - sent;
   // The batch dies with the caller: sent frames were copied by the kernel, the rest dropped.
@@ -73,7 +101,10 @@ void ToDevice::add_handlers(Handlers& h) {
   h.read("drops", drops_);
   h.read("method", [this] { return std::string(devices::method_name(method_)); });
   h.read("error", [this] {
-    return packet_ ? packet_->last_error() : tap_ ? tap_->last_error() : std::string();
+    return xsk_      ? xsk_->last_error()
+           : packet_ ? packet_->last_error()
+           : tap_    ? tap_->last_error()
+                     : std::string();
   });
 }
 

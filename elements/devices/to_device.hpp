@@ -1,12 +1,17 @@
-// ToDevice(DEVNAME [, *, METHOD, BURST]) — sends packets out of a network interface.
+// ToDevice(DEVNAME [, *, METHOD, QUEUE, BURST, RING]) — sends packets out of a network interface.
 //
 // Arguments:
 //   DEVNAME  string; the interface.
-//   METHOD   AUTO, PACKET, TAP or XDP (default AUTO; see FromDevice). PACKET sends with sendmmsg
-//            on an AF_PACKET socket, through the interface's qdisc (tc limits apply). TAP writes
-//            to the TAP device, shared with a FromDevice of the same interface. XDP: not yet
-//            supported.
+//   METHOD   AUTO, PACKET, TAP or XDP (default AUTO). PACKET sends with sendmmsg on an
+//            AF_PACKET socket, through the interface's qdisc (tc limits apply). XDP copies each
+//            frame into a UMEM transmit frame of an AF_XDP socket (shared with a FromDevice of
+//            the same interface and queue); it bypasses the qdisc. TAP writes to the TAP device,
+//            shared with a FromDevice of the same interface. AUTO: TAP for a TAP interface, XDP
+//            when a FromDevice of this configuration uses XDP on the interface, else PACKET.
+//   QUEUE    integer 0-63; the transmit queue (XDP) (default 0).
 //   BURST    integer 1-256; packets pulled per task run when the input is pull (default 32).
+//   RING     integer, a power of two 64-16384; AF_XDP ring size when this element opens the
+//            socket (XDP) (default 2048).
 // Ports: one input, agnostic, no outputs: pushed batches are sent at once; behind a Queue
 //   (pull) a task pulls BURST packets whenever the queue has some, as in Click. Packets must be
 //   whole Ethernet frames. Sockets are
@@ -15,7 +20,7 @@
 // Handlers:
 //   count (read)   frames sent
 //   drops (read)   frames dropped (socket buffer full or a send error)
-//   method (read)  the method in use (PACKET or TAP)
+//   method (read)  the method in use (PACKET, XDP or TAP)
 //   error (read)   the last send error other than a full buffer, empty if none
 #pragma once
 
@@ -54,6 +59,10 @@ class ToDevice final : public Element {
   devices::Method method_ = devices::Method::automatic;
   std::unique_ptr<drivers::PacketSocket> packet_;
   std::shared_ptr<drivers::TapDevice> tap_;
+  std::shared_ptr<drivers::XdpSocket> xsk_;
+  std::uint32_t queue_ = 0;
+  std::uint32_t ring_ = 2048;
+  bool auto_ = false;  // METHOD AUTO not settled yet (see send())
   std::uint64_t count_ = 0;
   std::uint64_t drops_ = 0;
   std::uint32_t burst_ = 32;

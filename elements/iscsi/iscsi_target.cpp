@@ -115,11 +115,16 @@ Result<ISCSITarget::LunSpec> ISCSITarget::parse_lun(std::string_view text) {
       lun.size = *s;
     } else if (key == "serial" && eq != std::string::npos && !value.empty()) {
       lun.lu.serial = value;
+    } else if (key == "sanitize-rate" && eq != std::string::npos) {
+      auto r = iscsi::parse_size(value);
+      if (!r || *r == 0)
+        return Status::error("bad sanitize-rate '" + value + "' (bytes per second)");
+      lun.lu.sanitize_rate = *r;
     } else {
       return Status::error(
           "unknown LUN option '" + w +
           "' (read-only, removable, thin, block-size=N, physical-block-size=N, size=SIZE, "
-          "serial=S)");
+          "serial=S, sanitize-rate=SIZE)");
     }
   }
   return lun;
@@ -231,7 +236,7 @@ Result<std::shared_ptr<iscsi::LogicalUnit>> make_lu(
   }
   lc.naa = (h & ~0xFFFFull) | n;
   lc.target_name = cfg.name;
-  return std::make_shared<iscsi::LogicalUnit>(lc, std::move(*backend));
+  return std::make_shared<iscsi::LogicalUnit>(lc, std::move(*backend), cq);
 }
 
 }  // namespace
@@ -295,6 +300,11 @@ void ISCSITarget::receive(std::uint32_t id, const Packet& p) {
   if (op == static_cast<std::uint8_t>(iscsi::Opcode::scsi_command) ||
       op == static_cast<std::uint8_t>(iscsi::Opcode::scsi_data_out))
     bytes_written_ += v.data.size();
+  // A write whose data all came with the command: the target may keep this packet's bytes
+  // (a clone shares them) and hand them to the back end without copying.
+  if (op == static_cast<std::uint8_t>(iscsi::Opcode::scsi_command) && !v.data.empty() && !reject &&
+      v.data.size() == iscsi::ScsiCommand::decode(v.bhs).expected_data_length)
+    v.keep = std::make_shared<PacketPtr>(p.clone());
   if (auto st = c.conn->receive_pdu(v, reject, reject ? "malformed PDU" : ""); !st) ++dropped_;
   mark_dirty(id);
 }
@@ -381,7 +391,7 @@ void ISCSITarget::push(int, Batch&& b) {
         break;
     }
   }
-  b.clear();  // the PDUs' bytes were copied where they must live on
+  b.clear();  // what must live on was copied, or kept by a clone
   in_push_ = false;
   flush();
 }

@@ -6,13 +6,15 @@
 //                     memory[:SIZE]  RAM (default 64M)
 //                     null[:SIZE]    drops writes, reads zeros (the protocol alone)
 //                     file:PATH      a file (created with size=SIZE when missing); what the
-//                                    page cache holds is read on the packet thread (RWF_NOWAIT),
-//                                    the rest on worker threads; FUA = RWF_DSYNC, SYNCHRONIZE
-//                                    CACHE = fdatasync, UNMAP = hole punching
+//                                    page cache holds is read, and small plain writes are
+//                                    written, on the packet thread; the rest on worker threads;
+//                                    FUA = RWF_DSYNC, SYNCHRONIZE CACHE = fdatasync, UNMAP =
+//                                    hole punching
 //                   options: read-only, removable, thin (UNMAP, WRITE SAME with UNMAP, GET LBA
 //                   STATUS), block-size=512|1024|2048|4096 (default 512),
 //                   physical-block-size=N (default 4096, or the block size if larger; put
-//                   block-size first), size=SIZE, serial=TEXT.
+//                   block-size first), size=SIZE, serial=TEXT, sanitize-rate=SIZE (bytes per
+//                   second a SANITIZE OVERWRITE writes; default: as fast as the back end).
 //                   E.g. LUN0 "file:/var/lib/disk.img size=1G thin". At least one LUN.
 //   ALIAS           string; TargetAlias sent at login.
 //   PORTAL          string; "ADDR:PORT …" reported by SendTargets (default: the address each

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <vector>
 
 namespace pb::elements {
 
@@ -20,11 +21,13 @@ namespace {
 // Listening sockets owned by live TCPServers of this process, by (address, port). A hot-swap
 // builds the new router while the old one still holds its sockets; the new TCPServer then shares
 // the old socket (dup) instead of failing to bind, and take_state() moves the connections.
-struct ListenerEntry {
+// Every live holder of the socket is listed (the old and the new server during a swap; a failed
+// swap's server leaves again), so any of them can be dup'd and the entry lives while one does.
+struct ListenerHolder {
   int fd = -1;
   const TCPServer* owner = nullptr;
-  const void* router = nullptr;
 };
+using ListenerEntry = std::vector<ListenerHolder>;
 std::mutex g_listeners_mu;
 std::map<std::pair<std::uint32_t, std::uint16_t>, ListenerEntry>& listeners_registry() {
   static std::map<std::pair<std::uint32_t, std::uint16_t>, ListenerEntry> m;
@@ -90,7 +93,12 @@ TCPServer::TCPServer() : task_(this, [this] { return run_task(); }) {
   addr_.addr = htonl(INADDR_LOOPBACK);
 }
 
-TCPServer::~TCPServer() = default;
+TCPServer::~TCPServer() {
+  // A failed initialize() is not cleaned up by the router: leave the listener registry anyway.
+  std::lock_guard lock(g_listeners_mu);
+  for (auto& [key, holders] : listeners_registry())
+    std::erase_if(holders, [this](const ListenerHolder& h) { return h.owner == this; });
+}
 
 Status TCPServer::configure(Args& args) {
   return args.required("PORT", ports_, PortList{})
@@ -113,11 +121,13 @@ Status TCPServer::initialize() {
       Listener l;
       auto key = std::make_pair(addr_.addr, port);
       auto it = port != 0 ? reg.find(key) : reg.end();
-      if (it != reg.end()) {
-        if (it->second.router == &router())
-          return Status::error("PORT: " + std::to_string(port) + " is already used by '" +
-                               it->second.owner->declaration() + "'");
-        l.fd = UniqueFd(::fcntl(it->second.fd, F_DUPFD_CLOEXEC, 0));
+      if (it != reg.end() && !it->second.empty()) {
+        // The owners' current router: a hot-swap moves elements between Router objects.
+        for (const ListenerHolder& h : it->second)
+          if (&h.owner->router() == &router())
+            return Status::error("PORT: " + std::to_string(port) + " is already used by '" +
+                                 h.owner->declaration() + "'");
+        l.fd = UniqueFd(::fcntl(it->second.front().fd, F_DUPFD_CLOEXEC, 0));
         if (l.fd.get() < 0) return Status::error(std::string("dup: ") + std::strerror(errno));
       } else {
         auto fd = listen_on(addr_, port, backlog_);
@@ -130,7 +140,7 @@ Status TCPServer::initialize() {
                                          static_cast<std::uint32_t>(listeners_.size()));
           !st)
         return st;
-      reg[std::make_pair(addr_.addr, l.port)] = {l.fd.get(), this, &router()};
+      reg[std::make_pair(addr_.addr, l.port)].push_back({l.fd.get(), this});
       listeners_.push_back(std::move(l));
     }
   }
@@ -146,7 +156,9 @@ void TCPServer::cleanup() {
     auto& reg = listeners_registry();
     for (const Listener& l : listeners_) {
       auto it = reg.find(std::make_pair(addr_.addr, l.port));
-      if (it != reg.end() && it->second.owner == this) reg.erase(it);
+      if (it == reg.end()) continue;
+      std::erase_if(it->second, [this](const ListenerHolder& h) { return h.owner == this; });
+      if (it->second.empty()) reg.erase(it);
     }
   }
   listeners_.clear();

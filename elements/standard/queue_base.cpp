@@ -28,10 +28,11 @@ void QueueBase::allocate() {
 
 void QueueBase::drop_all() {
   if (!ring_) return;
-  std::uint32_t h = head_.load(std::memory_order_relaxed),
-                t = tail_.load(std::memory_order_relaxed);
-  for (; h != t; ++h) ring_[h & mask_]->kill();
-  head_.store(t, std::memory_order_relaxed);
+  // The `reset` handler may run on any thread while the puller runs (Queue is thread-safe), so
+  // it empties the ring as a second consumer would: take packets with pull(), which claims them
+  // with a compare-and-swap on head_.
+  while (!pull(0, Batch::kCapacity).empty()) {
+  }
 }
 
 void QueueBase::push(int, Batch&& b) {
@@ -70,17 +71,26 @@ void QueueBase::push(int, Batch&& b) {
 }
 
 Batch QueueBase::pull(int, std::uint32_t max) {
+  // Copy the pointers first, then claim them by moving head_ with a compare-and-swap: until head_
+  // moves the producer leaves those slots alone, and if another consumer (the `reset` handler)
+  // claimed them first the copy is simply forgotten. One uncontended CAS per batch.
   Batch b;
-  std::uint32_t head = head_.load(std::memory_order_relaxed);
-  std::uint32_t avail = tail_.load(std::memory_order_acquire) - head;
-  std::uint32_t m = std::min({max, avail, Batch::kCapacity});
-  if (m == 0) return b;
-  std::uint32_t at = head & mask_;
-  std::uint32_t first = std::min(m, mask_ + 1 - at);
-  b.adopt(&ring_[at], first);
-  if (m > first) b.adopt(&ring_[0], m - first);
-  head_.store(head + m, std::memory_order_release);
-  return b;
+  std::uint32_t head = head_.load(std::memory_order_acquire);
+  for (;;) {
+    std::uint32_t avail = tail_.load(std::memory_order_acquire) - head;
+    std::uint32_t m = std::min({max, avail, Batch::kCapacity});
+    if (m == 0) return b;
+    std::uint32_t at = head & mask_;
+    std::uint32_t first = std::min(m, mask_ + 1 - at);
+    Packet* got[Batch::kCapacity];
+    std::copy(&ring_[at], &ring_[at] + first, got);
+    std::copy(&ring_[0], &ring_[0] + (m - first), got + first);
+    if (head_.compare_exchange_strong(head, head + m, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+      b.adopt(got, m);
+      return b;
+    }
+  }
 }
 
 void QueueBase::add_handlers(Handlers& h) {

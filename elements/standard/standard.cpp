@@ -1,5 +1,6 @@
 #include "elements/standard/standard.hpp"
 
+#include "elements/standard/check_sequence.hpp"
 #include "elements/standard/counter.hpp"
 #include "elements/standard/discard.hpp"
 #include "elements/standard/driver_manager.hpp"
@@ -14,6 +15,7 @@
 #include "elements/standard/rated_source.hpp"
 #include "elements/standard/round_robin_sched.hpp"
 #include "elements/standard/script.hpp"
+#include "elements/standard/set_sequence.hpp"
 #include "elements/standard/set_timestamp.hpp"
 #include "elements/standard/simple_queue.hpp"
 #include "elements/standard/static_thread_sched.hpp"
@@ -53,6 +55,8 @@ void register_standard_elements(Registry& r) {
   r.add<Script>();
   r.add<StaticThreadSched>();
   r.add<TimedSource>();
+  r.add<SetSequence>();
+  r.add<CheckSequence>();
 }
 
 }  // namespace pb::elements

@@ -24,7 +24,10 @@
 //
 // Hot-swap: a class may declare `void take_state(Self& old)` (same class) and, to accept another
 // class's state, `using state_sources = pb::StateSources<Other...>;` with `take_state(Other&)`.
-// The registry finds these at compile time; the router calls them after initialize().
+// The registry finds these at compile time; the router calls them after initialize(), while
+// every worker is held between bursts and the old element's tasks, timers and fd watches are
+// already retired (docs/hot-swap.md): move queued packets, counters, tables, fds and rings; an
+// fd taken over is watched again by the new element (its old FdWatch no longer ends that watch).
 //
 // Documentation: each element header starts with a comment block — a first line
 // "// Name(ARGS) — what it does", then sections "Arguments:", "Ports:", "Handlers:" — that
@@ -131,6 +134,14 @@ class Element {
   virtual void cleanup() {}
   // Element-specific handlers (the router adds class, name, config, ports, handlers).
   virtual void add_handlers(Handlers&) {}
+  // Live reconfiguration (a write to the `config` handler). An element that returns true from
+  // can_live_reconfigure() gets live_reconfigure() on its own thread between bursts, with the
+  // new arguments; the default runs configure() again, which is right when configure() only
+  // assigns what Args parsed (Args is transactional: a failed parse changes nothing). Elements
+  // that do not declare it are reconfigured by a hot-swap of the graph when their class can take
+  // its own state (take_state), and refused otherwise.
+  virtual bool can_live_reconfigure() const { return false; }
+  virtual Status live_reconfigure(Args& args) { return configure(args); }
   // Packets are available on pull output `port` when this signal fires (Queue). Default: none.
   virtual ActiveNotifier* output_notifier(int /*port*/) { return nullptr; }
 

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
+#include <unordered_set>
 
+#include "runtime/lang/loader.hpp"
 #include "runtime/sched/placement.hpp"
 #include "runtime/sched/simple_scheduler.hpp"
 
@@ -38,6 +41,7 @@ std::unique_ptr<Router> Router::build(const lang::FlatConfig& config, const Regi
                                       Diagnostics& diags) {
   std::unique_ptr<Router> r(new Router());
   r->scheduler_ = std::make_unique<SimpleScheduler>();
+  r->sched_ = r->scheduler_.get();
   r->config_ = config;
   r->registry_ = &registry;
   std::size_t before = diags.error_count();
@@ -55,6 +59,7 @@ Router::~Router() {
 
 void Router::set_scheduler(std::unique_ptr<Scheduler> s) {
   scheduler_ = std::move(s);
+  sched_ = scheduler_.get();
 }
 
 bool Router::instantiate(Diagnostics& diags) {
@@ -300,6 +305,11 @@ void Router::add_handlers() {
     h.read("class", [&e] { return std::string(e.class_name()); });
     h.read("name", [&e] { return e.name(); });
     h.read("config", [&e] { return e.config(); });
+    // Runs on the caller's thread: reconfigure() picks the element's thread itself (in place)
+    // or hot-swaps, which must not run inside a burst.
+    h.write(
+        "config", [&e](std::string_view text) -> Status { return e.router().reconfigure(e, text); },
+        kHandlerThreadSafe | kHandlerRaw);
     h.read("ports", [&e] {
       std::string s = plural(e.ninputs(), "input") + "\n";
       for (int p = 0; p < e.ninputs(); ++p) {
@@ -351,11 +361,28 @@ void Router::add_handlers() {
   });
   g.read("config", [this] { return config_text_.empty() ? config_.unparse() : config_text_; });
   g.read("flatconfig", [this] { return config_.unparse(); });
+  g.write(
+      "hotconfig", [this](std::string_view text) -> Status { return hot_swap(text); },
+      kHandlerThreadSafe | kHandlerRaw);
   g.button("stop", [this] { please_stop(); });
+  // Global handlers touch no element: they run on the caller's thread.
+  for (auto& x : g.list()) x.flags |= kHandlerThreadSafe;
 }
 
 bool Router::initialize(Diagnostics& diags) {
   if (initialized_) return true;
+  if (!initialize_elements(diags)) return false;
+  // Every task and timer is attached now: give each element's work a thread, and refuse a
+  // non-thread-safe element reachable from two threads (runtime/sched/placement.hpp).
+  if (!place_and_check(*sched_, elements_, diags)) {
+    cleanup_upto(elements_.size());
+    return false;
+  }
+  initialized_ = true;
+  return true;
+}
+
+bool Router::initialize_elements(Diagnostics& diags) {
   for (std::size_t i = 0; i < elements_.size(); ++i) {
     Element& e = *elements_[i];
     Status st = e.initialize();
@@ -366,13 +393,6 @@ bool Router::initialize(Diagnostics& diags) {
     }
     initialized_count_ = i + 1;
   }
-  // Every task and timer is attached now: give each element's work a thread, and refuse a
-  // non-thread-safe element reachable from two threads (runtime/sched/placement.hpp).
-  if (!place_and_check(*scheduler_, elements_, diags)) {
-    cleanup_upto(elements_.size());
-    return false;
-  }
-  initialized_ = true;
   return true;
 }
 
@@ -383,11 +403,11 @@ void Router::cleanup_upto(std::size_t n) {
 }
 
 void Router::run() {
-  scheduler_->run();
+  sched_->run();
 }
 
 void Router::please_stop() {
-  scheduler_->stop();
+  sched_->stop();
 }
 
 Element* Router::find(std::string_view name) const {
@@ -404,18 +424,49 @@ const Handler* Router::handler(std::string_view full) const {
   return handlers(*e).find(full.substr(dot + 1));
 }
 
+template <typename F>
+auto Router::call_handler(const Element* e, std::uint32_t flags, F&& fn) const {
+  using R = decltype(fn());
+  if (!serialize_handlers_ || !e || (flags & kHandlerThreadSafe) || e->spec().thread_safe)
+    return fn();
+  // The element's thread, between bursts. -1: no single thread runs it (no work reaches it).
+  int t = sched_->thread_of(*e);
+  if (t < 0 || t == sched_->current_thread()) return fn();
+  std::optional<R> r;
+  sched_->call_on(t, [&] { r.emplace(fn()); });
+  return std::move(*r);
+}
+
 Result<std::string> Router::read(std::string_view full) const {
-  const Handler* h = handler(full);
+  const Handler* h = nullptr;
+  const Element* e = nullptr;
+  Generation keep;  // the graph stays alive during the call, even if a swap retires it
+  {
+    std::lock_guard lock(gen_mu_);
+    keep = gen_;
+    auto dot = full.rfind('.');
+    if (dot != std::string_view::npos) e = find(full.substr(0, dot));
+    h = handler(full);
+  }
   if (!h) return Status::error("no handler '" + std::string(full) + "'");
   if (!h->readable()) return Status::error("handler '" + std::string(full) + "' is not readable");
-  return h->read();
+  return call_handler(e, h->flags, [h]() -> Result<std::string> { return h->read(); });
 }
 
 Status Router::write(std::string_view full, std::string_view value) const {
-  const Handler* h = handler(full);
+  const Handler* h = nullptr;
+  const Element* e = nullptr;
+  Generation keep;
+  {
+    std::lock_guard lock(gen_mu_);
+    keep = gen_;
+    auto dot = full.rfind('.');
+    if (dot != std::string_view::npos) e = find(full.substr(0, dot));
+    h = handler(full);
+  }
   if (!h) return Status::error("no handler '" + std::string(full) + "'");
   if (!h->writable()) return Status::error("handler '" + std::string(full) + "' is not writable");
-  return h->write(value);
+  return call_handler(e, h->flags, [h, value] { return h->write(value); });
 }
 
 ActiveNotifier* Router::upstream_notifier(const Element& e, int port) const {
@@ -450,6 +501,180 @@ int Router::take_state_from(Router& old) {
     if (e->class_->take_state(*e, *o)) ++n;
   }
   return n;
+}
+
+// ---- hot-swap ----
+
+Router::SwapStats Router::swap_stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+namespace {
+
+Status diag_status(const Diagnostics& diags) {
+  std::string msg = diags.str();
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  return Status::error(msg + "\nhot-swap refused: the running configuration is unchanged");
+}
+
+// Clears a flag when the scope ends, unless released (the swap continues elsewhere).
+struct FlagGuard {
+  std::atomic<bool>* flag;
+  ~FlagGuard() {
+    if (flag) flag->store(false, std::memory_order_release);
+  }
+};
+
+}  // namespace
+
+Status Router::hot_swap(std::string_view text) {
+  Diagnostics diags;
+  lang::LoadOptions lo;
+  lo.catalog = registry_;
+  auto flat = lang::load_string(text, "hotconfig", lo, diags);
+  if (!flat) return diag_status(diags);
+  return hot_swap(*flat, std::string(text));
+}
+
+Status Router::hot_swap(const lang::FlatConfig& config, std::string text) {
+  if (retired_) return Status::error("this graph was replaced by a hot-swap");
+  if (!initialized_) return Status::error("hot-swap: the router is not initialized");
+  if (swapping_.exchange(true, std::memory_order_acq_rel))
+    return Status::error("hot-swap refused: another hot-swap is in progress");
+  FlagGuard guard{&swapping_};
+
+  // Build and initialize the new graph beside the running one, on the same scheduler, its work
+  // held back until the exchange.
+  Diagnostics diags;
+  std::unique_ptr<Router> next(new Router());
+  next->sched_ = sched_;
+  next->config_ = config;
+  if (hotswap_filter_) hotswap_filter_(next->config_);
+  next->hotswap_filter_ = hotswap_filter_;
+  next->registry_ = registry_;
+  next->config_text_ = std::move(text);
+  next->serialize_handlers_ = serialize_handlers_;
+  bool ok = next->instantiate(diags);
+  if (ok) next->connect(diags);
+  if (diags.error_count() != 0) return diag_status(diags);
+  next->add_handlers();
+  std::vector<const Element*> staged;
+  for (auto& e : next->elements_) staged.push_back(e.get());
+  sched_->stage(staged);
+  if (!next->initialize_elements(diags)) {
+    next.reset();
+    sched_->unstage(staged);
+    return diag_status(diags);
+  }
+  PlacementPlan plan = plan_placement(*sched_, next->elements_, diags);
+  if (!plan.ok) {
+    next.reset();  // cleans up the initialized elements
+    sched_->unstage(staged);
+    return diag_status(diags);
+  }
+  next->plan_ = std::move(plan.threads);
+  next->initialized_ = true;
+
+  // The exchange. Inside a burst (a task, or a handler running on a worker) the caller's own
+  // element may be in the old graph and still busy: finish after the burst, on this worker.
+  auto exchange = [this](std::unique_ptr<Router> n) {
+    std::uint64_t t0 = monotonic_ns(), t1 = 0;
+    sched_->call_quiescent([&] {
+      t1 = monotonic_ns();
+      commit_swap(*n);
+    });
+    std::uint64_t t2 = monotonic_ns();
+    {
+      std::lock_guard lock(stats_mu_);
+      ++stats_.swaps;
+      stats_.hold_ns = t1 - t0;
+      stats_.commit_ns = t2 - t1;
+    }
+    // n now holds the old graph; it dies here or with the last handler call that found it.
+    Generation old;
+    {
+      std::lock_guard lock(gen_mu_);
+      old = std::move(gen_);
+      gen_ = std::make_shared<std::unique_ptr<Router>>();
+    }
+    *old = std::move(n);
+  };
+  int self = sched_->current_thread();
+  if (self >= 0) {
+    guard.flag = nullptr;  // the posted exchange clears it
+    // Shared so that a mailbox dropped unrun (the scheduler destroyed first) frees the graph.
+    auto box = std::make_shared<std::unique_ptr<Router>>(std::move(next));
+    sched_->post(self, [this, box, exchange] {
+      exchange(std::move(*box));
+      swapping_.store(false, std::memory_order_release);
+    });
+    return {};
+  }
+  exchange(std::move(next));
+  return {};
+}
+
+void Router::commit_swap(Router& next) {
+  // Every worker is held between bursts: no batch is in flight, no task or timer runs.
+  std::unordered_set<const Element*> old;
+  for (auto& e : elements_) old.insert(e.get());
+  sched_->retire(old);
+  int took = next.take_state_from(*this);
+  {
+    std::lock_guard lock(gen_mu_);
+    std::swap(elements_, next.elements_);
+    std::swap(handlers_, next.handlers_);
+    std::swap(config_, next.config_);
+    std::swap(config_text_, next.config_text_);
+    std::swap(initialized_count_, next.initialized_count_);
+    std::swap(plan_, next.plan_);
+    for (auto& e : elements_) e->router_ = this;
+    for (auto& e : next.elements_) e->router_ = &next;
+    next.retired_ = true;
+  }
+  std::vector<const Element*> fresh;
+  for (auto& e : elements_) fresh.push_back(e.get());
+  sched_->unstage(fresh);
+  sched_->place(plan_);
+  plan_.clear();
+  {
+    std::lock_guard lock(stats_mu_);
+    stats_.took_state = took;
+  }
+}
+
+Status Router::reconfigure(Element& e, std::string_view text) {
+  if (e.can_live_reconfigure()) {
+    Status st;
+    auto apply = [&] {
+      Args args(text);
+      st = e.live_reconfigure(args);
+      if (st.is_ok() && !args.finished()) st = args.done();
+      if (st.is_ok()) e.config_ = std::string(text);
+    };
+    int t = sched_->thread_of(e);
+    if (!serialize_handlers_ || e.spec().thread_safe || t < 0 || t == sched_->current_thread())
+      apply();
+    else
+      sched_->call_on(t, apply);
+    return st;
+  }
+  const ElementClass* cls = e.class_;
+  if (!cls || !cls->take_state || !cls->can_take_state_from(*cls))
+    return Status::error("'" + e.declaration() +
+                         "' cannot be reconfigured while running (no live reconfiguration and "
+                         "no take_state for a hot-swap)");
+  lang::FlatConfig f;
+  {
+    std::lock_guard lock(gen_mu_);
+    f = config_;
+  }
+  auto i = static_cast<std::size_t>(e.index());
+  if (i >= f.elements.size() || f.elements[i].name != e.name())
+    return Status::error("'" + e.declaration() + "' is no longer in the running configuration");
+  f.elements[i].config = std::string(text);
+  return hot_swap(f);
 }
 
 }  // namespace pb

@@ -73,13 +73,23 @@ std::string thread_list(const std::vector<int>& threads) {
 
 bool place_and_check(Scheduler& sched, const std::vector<std::unique_ptr<Element>>& elements,
                      Diagnostics& diags) {
+  PlacementPlan plan = plan_placement(sched, elements, diags);
+  sched.place(plan.threads);
+  return plan.ok;
+}
+
+PlacementPlan plan_placement(const Scheduler& sched,
+                             const std::vector<std::unique_ptr<Element>>& elements,
+                             Diagnostics& diags) {
   const int nthreads = std::max(sched.threads(), 1);
+  std::set<const Element*> mine;
+  for (const auto& e : elements) mine.insert(e.get());
 
   // Elements with work, in configuration order, with a thread preference from their work.
   std::map<int, const Element*> by_index;
   std::unordered_map<const Element*, int> home;
   for (const WorkItem& w : sched.work_items()) {
-    if (!w.owner) continue;
+    if (!w.owner || !mine.count(w.owner)) continue;
     by_index.emplace(w.owner->index(), w.owner);
     if (w.home_thread >= 0 && !home.count(w.owner)) home[w.owner] = w.home_thread % nthreads;
   }
@@ -149,7 +159,6 @@ bool place_and_check(Scheduler& sched, const std::vector<std::unique_ptr<Element
     for (int o : reached_by[x]) single = single && thread[static_cast<std::size_t>(o)] == t;
     if (single) placement[e] = t;
   }
-  sched.place(placement);
 
   // The check: a non-thread-safe element must see one thread.
   bool ok = true;
@@ -180,7 +189,7 @@ bool place_and_check(Scheduler& sched, const std::vector<std::unique_ptr<Element
     diags.error(e.loc(), std::move(msg));
     ok = false;
   }
-  return ok;
+  return {std::move(placement), ok};
 }
 
 }  // namespace pb

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/core/diag.hpp"
@@ -32,9 +33,20 @@ class Scheduler;
 // Elements reached by the work of `owner` (its own index included), as element indices.
 std::vector<int> reached_elements(const Element& owner);
 
-// Places every registered task and timer on a thread (Scheduler::place) and checks thread
-// safety. Returns false after adding errors to `diags`.
+// Places every registered task and timer of `elements` on a thread (Scheduler::place) and checks
+// thread safety. Returns false after adding errors to `diags`.
 bool place_and_check(Scheduler& sched, const std::vector<std::unique_ptr<Element>>& elements,
                      Diagnostics& diags);
+
+// The same in two steps, for a hot-swap: plan (and check) while the running graph still runs,
+// place when the new graph is swapped in. Only work owned by `elements` is considered, so the
+// running graph's work on the same scheduler does not count.
+struct PlacementPlan {
+  std::unordered_map<const Element*, int> threads;
+  bool ok = true;
+};
+PlacementPlan plan_placement(const Scheduler& sched,
+                             const std::vector<std::unique_ptr<Element>>& elements,
+                             Diagnostics& diags);
 
 }  // namespace pb

@@ -54,6 +54,43 @@ void Scheduler::remember_thread(const Element* owner, int thread) {
   element_thread_.emplace(owner, thread);
 }
 
+void Scheduler::stage(const std::vector<const Element*>& owners) {
+  std::lock_guard lock(placement_mu_);
+  staged_.insert(owners.begin(), owners.end());
+}
+
+void Scheduler::unstage(const std::vector<const Element*>& owners) {
+  std::lock_guard lock(placement_mu_);
+  for (const Element* e : owners) staged_.erase(e);
+}
+
+bool Scheduler::staged(const Element* owner) const {
+  if (!owner) return false;
+  std::lock_guard lock(placement_mu_);
+  return staged_.count(owner) != 0;
+}
+
+void Scheduler::retire(const std::unordered_set<const Element*>& owners) {
+  std::vector<Task*> tasks;
+  std::unordered_set<const Task*> task_set;
+  for (Task* t : all_tasks())
+    if (owners.count(t->owner())) {
+      tasks.push_back(t);
+      task_set.insert(t);
+    }
+  // Fd events first: afterwards nothing outside the workers wakes these tasks.
+  unwatch_tasks(task_set);
+  for (Timer* t : all_timers())
+    if (owners.count(t->owner())) t->detach();
+  for (Task* t : tasks) t->detach();
+  std::lock_guard lock(placement_mu_);
+  for (const Element* e : owners) {
+    element_thread_.erase(e);
+    pins_.erase(e);
+    staged_.erase(e);
+  }
+}
+
 void Scheduler::stop() noexcept {
   if (driver_.load(std::memory_order_acquire)) {
     stop_events_.fetch_add(1, std::memory_order_acq_rel);

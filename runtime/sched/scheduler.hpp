@@ -25,6 +25,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "runtime/core/diag.hpp"
@@ -55,7 +56,9 @@ class Scheduler {
   virtual void cancel_timer(Timer& t) = 0;
   // Wakes `task` when `fd` is ready for `events` (EPOLLIN…; edge-triggered). One watch per fd.
   virtual Status watch_fd(int fd, std::uint32_t events, Task& task) = 0;
-  virtual void unwatch_fd(int fd) = 0;
+  // Ends the watch of `fd`; with `only`, only if `only` is the task it wakes (FdWatch uses this,
+  // so a hot-swapped element that handed its fd to a successor cannot end the successor's watch).
+  virtual void unwatch_fd(int fd, const Task* only = nullptr) = 0;
 
   // ---- threads ----
   // Number of worker threads (1 for the simple loop).
@@ -65,14 +68,40 @@ class Scheduler {
   // Runs fn on worker `thread` between bursts and waits for it (inline when already there).
   // For handlers that must not race with the element's packet path. Never call it from a worker
   // while another worker may be calling back into this one.
+  // While it waits, a worker calling it keeps serving its own call_on() mailbox, so two workers
+  // calling each other (Script on one, a control socket on the other) cannot deadlock.
   virtual void call_on(int thread, const std::function<void()>& fn) {
     (void)thread;
     fn();
   }
+  // Queues fn to run on worker `thread` between bursts and returns at once (any thread). The
+  // hot-swap uses it to finish a swap requested from inside a burst once that burst is over.
+  virtual void post(int thread, std::function<void()> fn) {
+    (void)thread;
+    fn();
+  }
+  // Runs fn while no task body, timer callback or call_on() function of any other party runs on
+  // any worker: every worker is held between two bursts until fn returns (a stop-the-world
+  // barrier). fn runs on the calling thread (a worker calling it is held too). fn may detach tasks
+  // and call call_on(). One quiescent call at a time (callers serialize).
+  virtual void call_quiescent(const std::function<void()>& fn) { fn(); }
+
+  // ---- hot-swap support ----
+  // Work (tasks, timers) of a staged element stays pending — registered, neither placed nor run —
+  // until unstage() and place(): a new graph initializes beside the running one.
+  void stage(const std::vector<const Element*>& owners);
+  void unstage(const std::vector<const Element*>& owners);
+  bool staged(const Element* owner) const;
+  // Detaches every task and timer of `owners`, ends their fd watches and forgets their
+  // placement. Call inside call_quiescent() for a running graph.
+  void retire(const std::unordered_set<const Element*>& owners);
 
   // ---- placement ----
   // Every registered task and timer with its owner (placement and the thread-safety check).
   virtual std::vector<WorkItem> work_items() const = 0;
+  // Every registered task and timer (retire()).
+  virtual std::vector<Task*> all_tasks() const = 0;
+  virtual std::vector<Timer*> all_timers() const = 0;
   // Pins an element's work to a thread (StaticThreadSched); numbers wrap modulo threads().
   // Only before placement.
   void pin(const Element& e, int thread);
@@ -112,6 +141,8 @@ class Scheduler {
     if (stop_events_.load(std::memory_order_acquire) == 0) return;
     if (Task* d = driver_.load(std::memory_order_acquire)) d->wake();
   }
+  // Ends the fd watches that wake one of `tasks` (retire()).
+  virtual void unwatch_tasks(const std::unordered_set<const Task*>& tasks) = 0;
   // Thread for work of `owner` with preference `home` (after placement): the element's thread,
   // else its pin or home (modulo threads()), else `fallback`.
   int thread_for(const Element* owner, int home, int fallback) const;
@@ -127,6 +158,7 @@ class Scheduler {
   }
 
   mutable std::mutex placement_mu_;
+  std::unordered_set<const Element*> staged_;
   std::unordered_map<const Element*, int> pins_;
   std::unordered_map<const Element*, int> element_thread_;
   bool placed_ = false;

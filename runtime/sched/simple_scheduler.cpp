@@ -24,27 +24,49 @@ SimpleScheduler::SimpleScheduler() {
 }
 
 SimpleScheduler::~SimpleScheduler() {
+  for (Call* c : calls_)  // posted calls nobody ran
+    if (!c->fn) delete c;
   for (Task* t : tasks_) orphan(*t);
   for (Timer* t : timers_) orphan(*t);
 }
 
 void SimpleScheduler::add_task(Task& t, bool runnable) {
-  tasks_.push_back(&t);
+  {
+    std::lock_guard lock(reg_mu_);
+    tasks_.push_back(&t);
+  }
+  if (staged(t.owner())) {
+    t.sched_data = nullptr;  // pending: apply_placement() queues it if it is runnable by then
+    return;
+  }
   t.sched_data = this;
   remember_thread(t.owner(), 0);
-  if (runnable) runq_.push_back(&t);
+  if (!runnable) return;
+  if (current_thread() == 0 || !in_run_.load(std::memory_order_acquire))
+    runq_.push_back(&t);
+  else
+    enqueue(t);  // the loop runs on another thread: only it touches runq_
 }
 
 void SimpleScheduler::remove_task(Task& t) {
-  tasks_.erase(std::remove(tasks_.begin(), tasks_.end(), &t), tasks_.end());
-  runq_.erase(std::remove(runq_.begin(), runq_.end(), &t), runq_.end());
   {
+    std::lock_guard lock(reg_mu_);
+    tasks_.erase(std::remove(tasks_.begin(), tasks_.end(), &t), tasks_.end());
+  }
+  auto erase = [&] {
+    runq_.erase(std::remove(runq_.begin(), runq_.end(), &t), runq_.end());
     std::lock_guard lock(mu_);
     incoming_.erase(std::remove(incoming_.begin(), incoming_.end(), &t), incoming_.end());
-  }
+  };
+  if (t.sched_data == this)
+    call_on(0, erase);  // the run queue belongs to the loop
+  else
+    erase();
+  t.sched_data = nullptr;
 }
 
 void SimpleScheduler::enqueue(Task& t) {
+  if (t.sched_data != this) return;  // pending (staged): placement queues it
   std::lock_guard lock(mu_);
   incoming_.push_back(&t);
   has_incoming_.store(true, std::memory_order_release);
@@ -60,10 +82,11 @@ void SimpleScheduler::drain_incoming() {
 }
 
 void SimpleScheduler::add_timer(Timer& t) {
+  bool pending = staged(t.owner());
   std::lock_guard lock(timer_mu_);
   timers_.push_back(&t);
-  t.sched_data = this;
-  remember_thread(t.owner(), 0);
+  t.sched_data = pending ? nullptr : this;
+  if (!pending) remember_thread(t.owner(), 0);
 }
 
 void SimpleScheduler::remove_timer(Timer& t) {
@@ -75,6 +98,11 @@ void SimpleScheduler::remove_timer(Timer& t) {
 
 void SimpleScheduler::schedule_timer(Timer& t, std::uint64_t when_ns) {
   std::lock_guard lock(timer_mu_);
+  if (t.sched_data != this) {  // pending (staged): placement arms it
+    t.expiry_ns_.store(when_ns, std::memory_order_relaxed);
+    t.scheduled_.store(true, std::memory_order_release);
+    return;
+  }
   heap_.arm(t, when_ns);
   t.scheduled_.store(true, std::memory_order_release);
   std::uint64_t next = heap_.next_expiry();
@@ -110,8 +138,15 @@ bool SimpleScheduler::fire_timers(std::uint64_t now) {
 
 Status SimpleScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
   std::lock_guard lock(watch_mu_);
-  if (watch_ids_.count(fd))
+  if (watch_ids_.count(fd)) {
+    // A staged element (a hot-swap's new graph) sharing the fd of a running one (a TAP device):
+    // its watch takes over when the running one's ends.
+    if (staged(task.owner()) && !pending_watches_.count(fd)) {
+      pending_watches_[fd] = {events, &task};
+      return {};
+    }
     return Status::error("fd " + std::to_string(fd) + " is already watched");
+  }
   std::uint64_t id = next_watch_id_++;
   Status st = poller_.add(fd, events | EPOLLET, id);
   if (!st) return st;
@@ -121,14 +156,35 @@ Status SimpleScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
   return {};
 }
 
-void SimpleScheduler::unwatch_fd(int fd) {
+void SimpleScheduler::unwatch_fd(int fd, const Task* only) {
   std::lock_guard lock(watch_mu_);
+  auto p = pending_watches_.find(fd);
+  if (p != pending_watches_.end() && only && p->second.task == only) {
+    pending_watches_.erase(p);
+    return;
+  }
   auto it = watch_ids_.find(fd);
   if (it == watch_ids_.end()) return;
+  if (only && watches_[it->second] != only) return;
+  end_watch_locked(it);
+}
+
+void SimpleScheduler::end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it) {
+  const int fd = it->first;
   poller_.remove(fd);
   watches_.erase(it->second);
   watch_ids_.erase(it);
   nwatches_.fetch_sub(1, std::memory_order_relaxed);
+  auto p = pending_watches_.find(fd);
+  if (p == pending_watches_.end()) return;
+  PendingWatch w = p->second;
+  pending_watches_.erase(p);
+  std::uint64_t id = next_watch_id_++;
+  if (!poller_.add(fd, w.events | EPOLLET, id)) return;
+  watches_[id] = w.task;
+  watch_ids_[fd] = id;
+  nwatches_.fetch_add(1, std::memory_order_relaxed);
+  w.task->wake();  // what arrived meanwhile is read at once
 }
 
 bool SimpleScheduler::poll_fds(int timeout_ms) {
@@ -155,15 +211,134 @@ int SimpleScheduler::current_thread() const {
   return t_loop == this ? 0 : -1;
 }
 
+void SimpleScheduler::unwatch_tasks(const std::unordered_set<const Task*>& tasks) {
+  std::lock_guard lock(watch_mu_);
+  std::erase_if(pending_watches_, [&](const auto& p) { return tasks.count(p.second.task) != 0; });
+  std::vector<int> fds;
+  for (auto& [fd, id] : watch_ids_)
+    if (tasks.count(watches_[id])) fds.push_back(fd);
+  for (int fd : fds) end_watch_locked(watch_ids_.find(fd));
+}
+
 std::vector<WorkItem> SimpleScheduler::work_items() const {
   std::vector<WorkItem> items;
-  for (Task* t : tasks_) items.push_back({t->owner(), t->home_thread()});
+  {
+    std::lock_guard lock(reg_mu_);
+    for (Task* t : tasks_) items.push_back({t->owner(), t->home_thread()});
+  }
+  std::lock_guard lock(timer_mu_);
   for (Timer* t : timers_) items.push_back({t->owner(), t->home_thread()});
   return items;
 }
 
+std::vector<Task*> SimpleScheduler::all_tasks() const {
+  std::lock_guard lock(reg_mu_);
+  return tasks_;
+}
+
+std::vector<Timer*> SimpleScheduler::all_timers() const {
+  std::lock_guard lock(timer_mu_);
+  return timers_;
+}
+
 void SimpleScheduler::apply_placement() {
-  // One thread: every element with work runs on thread 0 (already recorded by add_*).
+  // One thread: every element with work runs on thread 0 (recorded by add_*). Work left pending
+  // by staging joins now.
+  std::vector<Task*> pending;
+  {
+    std::lock_guard lock(reg_mu_);
+    for (Task* t : tasks_)
+      if (!t->sched_data && !staged(t->owner())) pending.push_back(t);
+  }
+  for (Task* t : pending) {
+    t->sched_data = this;
+    remember_thread(t->owner(), 0);
+    if (t->state() == Task::kQueued) {
+      if (current_thread() == 0 || !in_run_.load(std::memory_order_acquire)) {
+        runq_.push_back(t);
+      } else {
+        std::lock_guard lock(mu_);
+        incoming_.push_back(t);
+        has_incoming_.store(true, std::memory_order_release);
+        poller_.notify();
+      }
+    }
+  }
+  std::lock_guard lock(timer_mu_);
+  for (Timer* t : timers_) {
+    if (t->sched_data || staged(t->owner())) continue;
+    t->sched_data = this;
+    remember_thread(t->owner(), 0);
+    if (!t->scheduled()) continue;
+    heap_.arm(*t, t->expiry_ns());
+    std::uint64_t next = heap_.next_expiry();
+    next_expiry_.store(next, std::memory_order_release);
+    if (next < armed_ns_) {
+      armed_ns_ = next;
+      timerfd_.arm_at(next);
+    }
+  }
+}
+
+bool SimpleScheduler::use_mailbox(std::unique_lock<std::recursive_mutex>& lock) const {
+  if (current_thread() == 0) return false;
+  lock = std::unique_lock(inline_mu_);
+  if (!in_run_.load(std::memory_order_acquire)) return false;
+  lock.unlock();
+  return true;
+}
+
+void SimpleScheduler::call_on(int, const std::function<void()>& fn) {
+  std::unique_lock<std::recursive_mutex> inline_lock;
+  if (!use_mailbox(inline_lock)) {
+    fn();
+    return;
+  }
+  Call call;
+  call.fn = &fn;
+  std::unique_lock lock(call_mu_);
+  calls_.push_back(&call);
+  has_calls_.store(true, std::memory_order_release);
+  poller_.notify();
+  call_cv_.wait(lock, [&] { return call.done; });
+}
+
+void SimpleScheduler::post(int, std::function<void()> fn) {
+  if (current_thread() != 0) {
+    std::unique_lock<std::recursive_mutex> inline_lock;
+    if (!use_mailbox(inline_lock)) {
+      fn();
+      return;
+    }
+  }
+  auto* call = new Call;
+  call->owned = std::move(fn);
+  std::lock_guard lock(call_mu_);
+  calls_.push_back(call);
+  has_calls_.store(true, std::memory_order_release);
+  poller_.notify();
+}
+
+void SimpleScheduler::run_calls() {
+  if (!has_calls_.load(std::memory_order_acquire)) return;
+  std::vector<Call*> calls;
+  {
+    std::lock_guard lock(call_mu_);
+    calls.swap(calls_);
+    has_calls_.store(false, std::memory_order_relaxed);
+  }
+  for (Call* c : calls) {
+    if (!c->fn) {
+      c->owned();
+      delete c;
+      continue;
+    }
+    (*c->fn)();
+    std::lock_guard lock(call_mu_);
+    c->done = true;
+  }
+  std::lock_guard lock(call_mu_);
+  call_cv_.notify_all();
 }
 
 bool SimpleScheduler::run_task(Task* t) {
@@ -177,6 +352,7 @@ bool SimpleScheduler::run_task(Task* t) {
 bool SimpleScheduler::run_once() {
   LoopScope scope(this);
   deliver_stop_events();
+  run_calls();
   bool worked = false;
   if (nwatches_.load(std::memory_order_relaxed)) worked |= poll_fds(0);
   drain_incoming();
@@ -187,6 +363,7 @@ bool SimpleScheduler::run_once() {
     Task* t = runq_.front();
     runq_.pop_front();
     worked |= run_task(t);
+    run_calls();
     drain_incoming();
   }
   return worked;
@@ -194,11 +371,16 @@ bool SimpleScheduler::run_once() {
 
 void SimpleScheduler::run() {
   LoopScope scope(this);
+  {
+    std::lock_guard lock(inline_mu_);  // waits for an inline call_on() to finish
+    in_run_.store(true, std::memory_order_release);
+  }
   // Timer and fd checks cost a clock read or a syscall; with busy tasks, look every few dozen
   // bursts only.
   unsigned since_check = 0;
   while (!stop_requested()) {
     deliver_stop_events();
+    run_calls();
     drain_incoming();
     if (!runq_.empty()) {
       Task* t = runq_.front();
@@ -222,14 +404,20 @@ void SimpleScheduler::run() {
     }
     {
       std::lock_guard lock(mu_);
-      if (!incoming_.empty() || stop_requested()) continue;
+      if (!incoming_.empty() || stop_requested() || has_calls_.load(std::memory_order_acquire))
+        continue;
       sleeping_ = true;
     }
-    // Wakes for: a task wake from another thread, a timer, an fd event, a stop (eventfd).
+    // Wakes for: a task wake from another thread, a timer, an fd event, a stop, a call (eventfd).
     poll_fds(-1);
     std::lock_guard lock(mu_);
     sleeping_ = false;
   }
+  {
+    std::lock_guard lock(inline_mu_);
+    in_run_.store(false, std::memory_order_release);
+  }
+  run_calls();  // calls queued before in_run_ went false
 }
 
 }  // namespace pb

@@ -1,10 +1,16 @@
 // A single-threaded scheduler: round-robin over runnable tasks, a timer heap, fd watches, and a
 // sleep in epoll when nothing is runnable. Deterministic (tests, the element harness); the
 // default scheduler of Router::build. `patchbay run` uses TbbScheduler.
+//
+// call_on()/post()/call_quiescent() from another thread while run() loops go through a mailbox
+// that the loop serves between bursts; with no loop running (or on the loop's own thread) they
+// run inline — nothing else can be running then.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -28,10 +34,15 @@ class SimpleScheduler final : public Scheduler {
   void schedule_timer(Timer& t, std::uint64_t when_ns) override;
   void cancel_timer(Timer& t) override;
   Status watch_fd(int fd, std::uint32_t events, Task& task) override;
-  void unwatch_fd(int fd) override;
+  void unwatch_fd(int fd, const Task* only = nullptr) override;
 
   int current_thread() const override;
+  void call_on(int thread, const std::function<void()>& fn) override;
+  void post(int thread, std::function<void()> fn) override;
+  void call_quiescent(const std::function<void()>& fn) override { call_on(0, fn); }
   std::vector<WorkItem> work_items() const override;
+  std::vector<Task*> all_tasks() const override;
+  std::vector<Timer*> all_timers() const override;
   void run() override;
   std::string name() const override { return "simple"; }
 
@@ -43,15 +54,34 @@ class SimpleScheduler final : public Scheduler {
  protected:
   void notify_async() noexcept override { poller_.notify(); }
   void apply_placement() override;
+  void unwatch_tasks(const std::unordered_set<const Task*>& tasks) override;
 
  private:
+  struct Call {
+    std::function<void()> owned;                // post(): the mailbox owns the function
+    const std::function<void()>* fn = nullptr;  // call_on(): the caller's, which waits
+    bool done = false;
+  };
+  void run_calls();
+  // True when the mailbox must be used (a loop runs on another thread); else locks inline_mu_
+  // into `lock` so that no loop starts while the caller runs the function inline.
+  bool use_mailbox(std::unique_lock<std::recursive_mutex>& lock) const;
   void drain_incoming();
   bool fire_timers(std::uint64_t now);
   bool poll_fds(int timeout_ms);
   bool run_task(Task* t);  // one burst; true if it did work
 
-  std::deque<Task*> runq_;  // only the loop's thread touches it
+  std::deque<Task*> runq_;     // only the loop's thread touches it
+  mutable std::mutex reg_mu_;  // tasks_ (a hot-swap registers tasks from another thread)
   std::vector<Task*> tasks_;
+
+  // call_on() mailbox.
+  mutable std::recursive_mutex inline_mu_;
+  std::atomic<bool> in_run_{false};
+  std::mutex call_mu_;
+  std::condition_variable call_cv_;
+  std::vector<Call*> calls_;
+  std::atomic<bool> has_calls_{false};
   std::vector<Timer*> timers_;
 
   // Wakes from other threads arrive here.
@@ -60,7 +90,7 @@ class SimpleScheduler final : public Scheduler {
   std::atomic<bool> has_incoming_{false};
   bool sleeping_ = false;
 
-  std::mutex timer_mu_;
+  mutable std::mutex timer_mu_;
   TimerHeap heap_;
   std::atomic<std::uint64_t> next_expiry_{UINT64_MAX};
   std::uint64_t armed_ns_ = UINT64_MAX;  // what timerfd_ is set to (UINT64_MAX: not armed)
@@ -70,6 +100,14 @@ class SimpleScheduler final : public Scheduler {
   std::mutex watch_mu_;
   std::unordered_map<std::uint64_t, Task*> watches_;  // id -> task
   std::unordered_map<int, std::uint64_t> watch_ids_;  // fd -> id
+  struct PendingWatch {
+    std::uint32_t events = 0;
+    Task* task = nullptr;
+  };
+  // A staged task's watch of an fd a running task watches (hot-swap): active once that one ends.
+  std::unordered_map<int, PendingWatch> pending_watches_;
+  // Ends a watch (under watch_mu_) and activates the fd's pending watch, if any.
+  void end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it);
   std::uint64_t next_watch_id_ = Poller::kFirstUserId;
   std::atomic<std::size_t> nwatches_{0};
 };

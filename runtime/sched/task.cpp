@@ -100,14 +100,17 @@ Status FdWatch::watch(Scheduler& s, int fd, std::uint32_t events, Task& task) {
   Status st = s.watch_fd(fd, events, task);
   if (!st) return st;
   sched_ = &s;
+  task_ = &task;
   fd_ = fd;
   return {};
 }
 
 void FdWatch::unwatch() {
   if (!sched_) return;
-  sched_->unwatch_fd(fd_);
+  // Only our own watch: after a hot-swap the fd may be watched by the element that took it over.
+  sched_->unwatch_fd(fd_, task_);
   sched_ = nullptr;
+  task_ = nullptr;
   fd_ = -1;
 }
 

@@ -156,6 +156,7 @@ class FdWatch {
 
  private:
   Scheduler* sched_ = nullptr;
+  const Task* task_ = nullptr;
   int fd_ = -1;
 };
 

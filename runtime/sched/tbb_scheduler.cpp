@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <new>
@@ -52,7 +53,8 @@ struct TbbScheduler::Worker {
   std::atomic<bool> runner_scheduled{false};
   // call_on() mailbox: functions the runner executes between bursts (under mu).
   struct Call {
-    const std::function<void()>* fn;
+    const std::function<void()>* fn = nullptr;  // call_on(): the caller's, which waits
+    std::function<void()> owned;                // post(): the mailbox owns it
     bool done = false;
   };
   std::vector<Call*> calls;
@@ -93,6 +95,9 @@ TbbScheduler::TbbScheduler(int threads, std::uint64_t linger_ns)
       tbb_(std::make_unique<Tbb>(nthreads_)) {
   for (int i = 0; i < nthreads_; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i));
+    // Now, not lazily on the first enqueue: two threads enqueueing first (a run() kicking the
+    // workers, a handler's call_on) would race inside oneTBB, invisibly to ThreadSanitizer.
+    workers_.back()->arena.initialize();
     Status st = poller_.add(workers_.back()->timerfd.fd(), EPOLLIN,
                             kTimerIdBase + static_cast<std::uint64_t>(i));
     (void)st;  // a fresh epoll set accepts a fresh timerfd
@@ -102,6 +107,12 @@ TbbScheduler::TbbScheduler(int threads, std::uint64_t linger_ns)
 TbbScheduler::~TbbScheduler() {
   running_.store(false, std::memory_order_seq_cst);
   wait_runners();
+  for (auto& w : workers_) {  // posted calls nobody ran (a waiting call_on cannot be left)
+    std::lock_guard lock(w->mu);
+    for (Worker::Call* c : w->calls)
+      if (!c->fn) delete c;
+    w->calls.clear();
+  }
   {
     std::lock_guard lock(reg_mu_);
     for (Task* t : tasks_) orphan(*t);
@@ -142,16 +153,22 @@ void TbbScheduler::place_timer(Timer& t) {
 }
 
 void TbbScheduler::apply_placement() {
-  std::lock_guard lock(reg_mu_);
-  for (Task* t : tasks_)
-    if (!t->sched_data) place_task(*t);
-  // Timers armed before placement keep their arming order (ties between equal expiries).
-  std::vector<Timer*> pending;
-  for (Timer* t : timers_)
-    if (!t->sched_data) pending.push_back(t);
-  std::stable_sort(pending.begin(), pending.end(),
-                   [](const Timer* a, const Timer* b) { return a->seq_ < b->seq_; });
-  for (Timer* t : pending) place_timer(*t);
+  {
+    std::lock_guard lock(reg_mu_);
+    for (Task* t : tasks_)
+      if (!t->sched_data && !staged(t->owner())) place_task(*t);
+    // Timers armed before placement keep their arming order (ties between equal expiries).
+    std::vector<Timer*> pending;
+    for (Timer* t : timers_)
+      if (!t->sched_data && !staged(t->owner())) pending.push_back(t);
+    std::stable_sort(pending.begin(), pending.end(),
+                     [](const Timer* a, const Timer* b) { return a->seq_ < b->seq_; });
+    for (Timer* t : pending) place_timer(*t);
+  }
+  // Work placed while running (a hot-swap) needs its runner.
+  if (running_.load(std::memory_order_seq_cst))
+    for (auto& w : workers_)
+      if (w->has_incoming.load(std::memory_order_seq_cst)) ensure_runner(*w);
 }
 
 std::vector<WorkItem> TbbScheduler::work_items() const {
@@ -170,7 +187,9 @@ void TbbScheduler::add_task(Task& t, bool runnable) {
     std::lock_guard lock(reg_mu_);
     tasks_.push_back(&t);
     t.sched_data = nullptr;
-    if (!placed()) return;  // placement queues it if it is runnable by then
+    // Placement queues it if it is runnable by then (staged: a graph initializing beside the
+    // running one, placed when it is swapped in).
+    if (!placed() || staged(t.owner())) return;
     w = &worker_for(t.owner(), t.home_thread());
     ++w->load;
     t.sched_data = w;
@@ -272,11 +291,30 @@ void TbbScheduler::run_calls(Worker& w) {
     w.has_calls.store(false, std::memory_order_relaxed);
   }
   for (Worker::Call* c : calls) {
+    if (!c->fn) {
+      c->owned();
+      delete c;
+      continue;
+    }
     (*c->fn)();
     std::lock_guard lock(w.mu);
     c->done = true;
   }
-  if (!calls.empty()) w.calls_done.notify_all();
+  if (!calls.empty()) {
+    std::lock_guard lock(w.mu);
+    w.calls_done.notify_all();
+  }
+}
+
+void TbbScheduler::push_call(Worker& w, void* call) {
+  {
+    std::lock_guard lock(w.mu);
+    w.calls.push_back(static_cast<Worker::Call*>(call));
+    w.has_calls.store(true, std::memory_order_seq_cst);
+    // A worker held by call_quiescent() or waiting in call_on() sleeps on calls_done.
+    w.calls_done.notify_all();
+  }
+  ensure_runner(w);
 }
 
 bool TbbScheduler::linger(Worker& w) {
@@ -349,7 +387,7 @@ void TbbScheduler::add_timer(Timer& t) {
   std::lock_guard lock(reg_mu_);
   timers_.push_back(&t);
   t.sched_data = nullptr;
-  if (placed()) place_timer(t);
+  if (placed() && !staged(t.owner())) place_timer(t);
 }
 
 void TbbScheduler::remove_timer(Timer& t) {
@@ -415,8 +453,15 @@ void TbbScheduler::fire_timers(Worker& w) {
 
 Status TbbScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
   std::lock_guard lock(watch_mu_);
-  if (watch_ids_.count(fd))
+  if (watch_ids_.count(fd)) {
+    // A staged element (a hot-swap's new graph) sharing the fd of a running one (a TAP device):
+    // its watch takes over when the running one's ends.
+    if (staged(task.owner()) && !pending_watches_.count(fd)) {
+      pending_watches_[fd] = {events, &task};
+      return {};
+    }
     return Status::error("fd " + std::to_string(fd) + " is already watched");
+  }
   std::uint64_t id = next_watch_id_++;
   Status st = poller_.add(fd, events | EPOLLET, id);
   if (!st) return st;
@@ -425,13 +470,33 @@ Status TbbScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
   return {};
 }
 
-void TbbScheduler::unwatch_fd(int fd) {
+void TbbScheduler::unwatch_fd(int fd, const Task* only) {
   std::lock_guard lock(watch_mu_);
+  auto p = pending_watches_.find(fd);
+  if (p != pending_watches_.end() && only && p->second.task == only) {
+    pending_watches_.erase(p);
+    return;
+  }
   auto it = watch_ids_.find(fd);
   if (it == watch_ids_.end()) return;
+  if (only && watches_[it->second] != only) return;
+  end_watch_locked(it);
+}
+
+void TbbScheduler::end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it) {
+  const int fd = it->first;
   poller_.remove(fd);
   watches_.erase(it->second);
   watch_ids_.erase(it);
+  auto p = pending_watches_.find(fd);
+  if (p == pending_watches_.end()) return;
+  PendingWatch w = p->second;
+  pending_watches_.erase(p);
+  std::uint64_t id = next_watch_id_++;
+  if (!poller_.add(fd, w.events | EPOLLET, id)) return;
+  watches_[id] = w.task;
+  watch_ids_[fd] = id;
+  w.task->wake();  // what arrived meanwhile is read at once
 }
 
 // ---- threads ----
@@ -450,15 +515,107 @@ void TbbScheduler::call_on(int thread, const std::function<void()>& fn) {
     fn();
     return;
   }
-  Worker::Call call{&fn};
-  {
-    std::lock_guard lock(w.mu);
-    w.calls.push_back(&call);
-    w.has_calls.store(true, std::memory_order_seq_cst);
-  }
-  ensure_runner(w);
+  Worker::Call call;
+  call.fn = &fn;
+  push_call(w, &call);
+  Worker* self = t_worker && &t_worker->sched == this ? t_worker : nullptr;
   std::unique_lock lock(w.mu);
-  w.calls_done.wait(lock, [&] { return call.done; });
+  if (!self) {
+    w.calls_done.wait(lock, [&] { return call.done; });
+    return;
+  }
+  // A worker waiting for another keeps serving its own mailbox: the other may be calling back
+  // into this one (or holding for a quiescent call that needs this one's mailbox).
+  while (!call.done) {
+    lock.unlock();
+    if (self->has_calls.load(std::memory_order_acquire)) run_calls(*self);
+    lock.lock();
+    if (!call.done) w.calls_done.wait_for(lock, std::chrono::microseconds(50));
+  }
+}
+
+void TbbScheduler::post(int thread, std::function<void()> fn) {
+  if (thread < 0 || thread >= nthreads_) {
+    fn();
+    return;
+  }
+  auto* call = new Worker::Call;
+  call->owned = std::move(fn);
+  push_call(*workers_[static_cast<std::size_t>(thread)], call);
+}
+
+void TbbScheduler::call_quiescent(const std::function<void()>& fn) {
+  struct Hold {
+    std::mutex mu;
+    std::condition_variable cv;
+    int arrived = 0;
+    std::atomic<bool> released{false};
+  };
+  auto hold = std::make_shared<Hold>();
+  Worker* self = t_worker && &t_worker->sched == this ? t_worker : nullptr;
+  int expected = 0;
+  for (auto& wp : workers_) {
+    if (wp.get() == self) continue;
+    ++expected;
+    Worker* w = wp.get();
+    post(w->index, [hold, w, this] {
+      {
+        std::lock_guard lock(hold->mu);
+        ++hold->arrived;
+      }
+      hold->cv.notify_all();
+      // Held between bursts; calls for this worker (a task's removal…) are still served. It
+      // blocks rather than spins: with as many workers as cores, spinning workers would keep the
+      // caller that runs fn from running at all.
+      std::unique_lock lock(w->mu);
+      while (!hold->released.load(std::memory_order_acquire)) {
+        if (w->has_calls.load(std::memory_order_acquire)) {
+          lock.unlock();
+          run_calls(*w);
+          lock.lock();
+          continue;
+        }
+        w->calls_done.wait_for(lock, std::chrono::microseconds(200));
+      }
+    });
+  }
+  {
+    std::unique_lock lock(hold->mu);
+    while (hold->arrived < expected) {
+      if (self && self->has_calls.load(std::memory_order_acquire)) {
+        lock.unlock();
+        run_calls(*self);
+        lock.lock();
+        continue;
+      }
+      hold->cv.wait_for(lock, std::chrono::microseconds(self ? 50 : 1000));
+    }
+  }
+  fn();
+  hold->released.store(true, std::memory_order_release);
+  for (auto& wp : workers_) {
+    std::lock_guard lock(wp->mu);
+    wp->calls_done.notify_all();
+  }
+}
+
+std::vector<Task*> TbbScheduler::all_tasks() const {
+  std::lock_guard lock(reg_mu_);
+  return tasks_;
+}
+
+std::vector<Timer*> TbbScheduler::all_timers() const {
+  std::lock_guard lock(reg_mu_);
+  return timers_;
+}
+
+void TbbScheduler::unwatch_tasks(const std::unordered_set<const Task*>& tasks) {
+  std::lock_guard lock(watch_mu_);
+  std::erase_if(pending_watches_, [&](const auto& p) { return tasks.count(p.second.task) != 0; });
+  std::vector<int> fds;
+  for (auto& [fd, id] : watch_ids_)
+    if (tasks.count(watches_[id])) fds.push_back(fd);
+  for (int fd : fds) end_watch_locked(watch_ids_.find(fd));
 }
 
 std::uint64_t TbbScheduler::slices(int thread) const {

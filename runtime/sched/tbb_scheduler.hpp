@@ -11,7 +11,9 @@
 // re-enqueue themselves, serializing them — and returns it when every task parked. A wake from
 // another thread appends to the worker's incoming list and enqueues a runner if none is
 // scheduled; a wake on the worker itself appends to the run queue directly. call_on() posts to
-// a per-worker mailbox that the runner serves between bursts.
+// a per-worker mailbox that the runner serves between bursts; a worker waiting for its call
+// serves its own mailbox meanwhile. call_quiescent() posts a hold to every worker's mailbox and
+// runs its function once all of them are held (each serving its mailbox while held).
 //
 // A runner whose tasks all parked lingers kLingerNs (50 µs), yielding the CPU between looks for
 // wakes, before it leaves: traffic that pauses briefly does not pay a thread wake-up, and other
@@ -55,12 +57,16 @@ class TbbScheduler final : public Scheduler {
   void schedule_timer(Timer& t, std::uint64_t when_ns) override;
   void cancel_timer(Timer& t) override;
   Status watch_fd(int fd, std::uint32_t events, Task& task) override;
-  void unwatch_fd(int fd) override;
+  void unwatch_fd(int fd, const Task* only = nullptr) override;
 
   int threads() const override { return nthreads_; }
   int current_thread() const override;
   void call_on(int thread, const std::function<void()>& fn) override;
+  void post(int thread, std::function<void()> fn) override;
+  void call_quiescent(const std::function<void()>& fn) override;
   std::vector<WorkItem> work_items() const override;
+  std::vector<Task*> all_tasks() const override;
+  std::vector<Timer*> all_timers() const override;
   // The calling thread becomes the event thread (epoll) until a stop; it runs no tasks. Returns
   // once every worker finished its current burst.
   void run() override;
@@ -75,6 +81,7 @@ class TbbScheduler final : public Scheduler {
  protected:
   void notify_async() noexcept override { poller_.notify(); }
   void apply_placement() override;
+  void unwatch_tasks(const std::unordered_set<const Task*>& tasks) override;
 
  private:
   struct Tbb;
@@ -85,7 +92,8 @@ class TbbScheduler final : public Scheduler {
   void ensure_runner(Worker& w);
   void run_slice(Worker& w);
   void run_calls(Worker& w);
-  bool linger(Worker& w);  // true if work arrived while waiting
+  void push_call(Worker& w, void* call);  // a Worker::Call*
+  bool linger(Worker& w);                 // true if work arrived while waiting
   void drain_incoming(Worker& w);
   void fire_timers(Worker& w);
   void arm_locked(Worker& w);
@@ -113,6 +121,14 @@ class TbbScheduler final : public Scheduler {
   std::mutex watch_mu_;
   std::unordered_map<std::uint64_t, Task*> watches_;  // id -> task
   std::unordered_map<int, std::uint64_t> watch_ids_;  // fd -> id
+  struct PendingWatch {
+    std::uint32_t events = 0;
+    Task* task = nullptr;
+  };
+  // A staged task's watch of an fd a running task watches (hot-swap): active once that one ends.
+  std::unordered_map<int, PendingWatch> pending_watches_;
+  // Ends a watch (under watch_mu_) and activates the fd's pending watch, if any.
+  void end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it);
   std::uint64_t next_watch_id_ = Poller::kFirstUserId;
 };
 

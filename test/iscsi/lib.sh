@@ -40,7 +40,7 @@ pb_listening() {
 }
 
 # pb_start CONFIG [NAME=value…]: runs patchbay with PORT=<free port> (and PORT2=<another> when
-# PB_WANT_PORT2=1), sets PB_PORT (PB_PORT2) and PB_PID, returns once the port accepts
+# PB_WANT_PORT2=1, PORT3 when PB_WANT_PORT3=1), sets PB_PORT (PB_PORT2, PB_PORT3) and PB_PID, returns once the port accepts
 # connections. Ports taken meanwhile by someone else: tried again with new ones.
 pb_start() {
   local config=$1
@@ -52,12 +52,21 @@ pb_start() {
       PB_PORT2=$(pb_free_port)
       extra=(PORT2="$PB_PORT2")
     fi
+    if [[ ${PB_WANT_PORT3:-0} == 1 ]]; then
+      PB_PORT3=$(pb_free_port)
+      extra+=(PORT3="$PB_PORT3")
+    fi
     "$PATCHBAY" run "$config" PORT="$PB_PORT" "${extra[@]}" "$@" >"$PB_TMP/patchbay.log" 2>&1 &
     PB_PID=$!
     local i
     for i in $(seq 1 200); do
       if ! kill -0 "$PB_PID" 2>/dev/null; then break; fi
-      if pb_listening "$PB_PORT" "$PB_PID"; then return 0; fi
+      # Every port: the TCPServers of a configuration start listening one after the other.
+      if pb_listening "$PB_PORT" "$PB_PID" &&
+        { [[ ${PB_WANT_PORT2:-0} != 1 ]] || pb_listening "$PB_PORT2" "$PB_PID"; } &&
+        { [[ ${PB_WANT_PORT3:-0} != 1 ]] || pb_listening "$PB_PORT3" "$PB_PID"; }; then
+        return 0
+      fi
       sleep 0.05
     done
     wait "$PB_PID" 2>/dev/null || true

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # ping and iperf3 between two namespaces joined only through a patchbay bridge
-# (configs/devices/bridge.click) running in a third one.
-#   bridge_test.sh PATCHBAY NETLAB CONFIG METHOD
+# (configs/devices/bridge.click, xdp-bridge.click) running in a third one.
+#   bridge_test.sh PATCHBAY NETLAB CONFIG METHOD [HANDLER=VALUE...]
+# Each HANDLER=VALUE is read when patchbay stops and must match (e.g. fa.method=XDP for AUTO).
 set -uo pipefail
 PATCHBAY="$1" NETLAB="$2" CONFIG="$3" METHOD="$4"
+shift 4
+EXPECT=("$@")
 source "$(dirname "$0")/net_lib.sh"
 command -v iperf3 >/dev/null || fail "iperf3 not installed (tools/deps/debian-packages.txt)"
 command -v ping >/dev/null || fail "ping not installed (tools/deps/debian-packages.txt)"
@@ -22,7 +25,9 @@ LOG="$(mktemp)"
 # Control: without patchbay nothing joins a and b.
 ip netns exec "$A" ping -c 1 -W 1 10.77.0.2 >/dev/null && fail "ping succeeded without the bridge"
 
-start_patchbay "$LOG" "$MID" run "$CONFIG" A=pa B=pb METHOD="$METHOD" -H ab.count -H ba.count
+HOPTS=(-H ab.count -H ba.count)
+for e in "${EXPECT[@]}"; do HOPTS+=(-H "${e%%=*}"); done
+start_patchbay "$LOG" "$MID" run "$CONFIG" A=pa B=pb METHOD="$METHOD" "${HOPTS[@]}"
 ok=0
 for _ in $(seq 20); do
   if ip netns exec "$A" ping -c 1 -W 1 10.77.0.2 >/dev/null; then ok=1; break; fi
@@ -48,6 +53,12 @@ cat "$LOG"
 [[ $rc -eq 0 ]] || fail "patchbay exit status $rc"
 [[ "$(handler_value "$LOG" ab.count)" -gt 0 && "$(handler_value "$LOG" ba.count)" -gt 0 ]] ||
   fail "bridge counters not reported or zero"
+for e in "${EXPECT[@]}"; do
+  got="$(handler_value "$LOG" "${e%%=*}")"
+  [[ "$got" == "${e#*=}" ]] || fail "${e%%=*} is '$got', expected '${e#*=}'"
+done
 rm -f "$LOG"
+check_no_xdp "$MID"
 check_nothing_left
+check_no_bpf_left
 echo PASS

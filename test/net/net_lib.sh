@@ -49,3 +49,18 @@ start_patchbay() {
 
 # The value `patchbay run -H NAME` printed for NAME in log $1 ("NAME:" then the value).
 handler_value() { grep -A1 -x "$2:" "$1" | tail -n 1; }
+
+# Fails if an interface of namespace $1 still has an XDP program (any mode) attached: patchbay's
+# teardown must leave interfaces as found. With bpftool, also no pb_redirect program may remain
+# loaded anywhere once our processes are gone (checked by check_no_bpf_left).
+check_no_xdp() {
+  local out
+  out="$(ip -n "$1" -d link show 2>/dev/null | grep -E 'xdp|prog/xdp' || true)"
+  [[ -z "$out" ]] || fail "XDP program left attached in $1: $out"
+}
+check_no_bpf_left() {
+  command -v bpftool >/dev/null || return 0
+  local left
+  left="$(bpftool prog show 2>/dev/null | grep -c 'name pb_redirect' || true)"
+  [[ "$left" -eq 0 ]] || fail "$left pb_redirect BPF program(s) still loaded"
+}

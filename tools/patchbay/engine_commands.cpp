@@ -4,6 +4,7 @@
 //   patchbay run -e EXPR [NAME=value …]    the same, configuration given inline
 //        -j N                               worker threads (default: the number of cores)
 //        -H ELEMENT.HANDLER                 print a handler's value after the run (repeatable)
+//        -p PORT | -u PATH                  serve handlers on a ControlSocket (docs/control.md)
 //   patchbay list [--docs DIR]             every element class: ports, processing, one line
 //
 // `run` executes on the oneTBB scheduler (runtime/sched/tbb_scheduler.hpp, docs/runtime.md).
@@ -22,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/control/command_line_socket.hpp"
 #include "runtime/element/docs.hpp"
 #include "runtime/graph/router.hpp"
 #include "runtime/lang/loader.hpp"
@@ -51,6 +53,8 @@ struct RunOptions {
   int threads = 0;                    // -j; 0: the number of cores
   std::vector<std::string> handlers;  // read and printed after the run, Click's `-h`
   std::vector<std::string> args;      // FILE (unless -e) then NAME=value …
+  std::vector<std::string> cs_ports;  // -p: ControlSocket(TCP, PORT), Click's `click -p`
+  std::vector<std::string> cs_paths;  // -u: ControlSocket(UNIX, PATH)
 };
 
 int run_command(const RunOptions& o) {
@@ -78,8 +82,18 @@ int run_command(const RunOptions& o) {
   std::optional<pb::lang::FlatConfig> flat =
       file ? pb::lang::load_file(*file, lo, diags)
            : pb::lang::load_string(o.expr, "<expr>", lo, diags);
+  std::vector<pb::control::CommandLineSocket> sockets;
+  for (const auto& p : o.cs_ports) sockets.push_back({false, p});
+  for (const auto& p : o.cs_paths) sockets.push_back({true, p});
+  if (flat) pb::control::add_command_line_sockets(*flat, sockets);
   std::unique_ptr<pb::Router> router;
   if (flat) router = pb::Router::build(*flat, engine_registry(), diags);
+  if (router && !sockets.empty()) {
+    // Configurations installed by hot-swap get the same sockets, so the client that sent one
+    // keeps its connection (the new ControlSocket takes the old one's state).
+    router->set_hotswap_filter(
+        [sockets](pb::lang::FlatConfig& c) { pb::control::add_command_line_sockets(c, sockets); });
+  }
   if (router) {
     int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
     router->set_scheduler(std::make_unique<pb::TbbScheduler>(std::max(threads, 1)));
@@ -172,6 +186,12 @@ void add_engine_commands(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   run->add_option("-H,--handler", run_opts->handlers,
                   "Print this handler's value (ELEMENT.HANDLER) after the run; repeatable");
+  run->add_option("-p,--port", run_opts->cs_ports,
+                  "Serve handlers on TCP PORT of 127.0.0.1 (a ControlSocket); repeatable")
+      ->allow_extra_args(false);  // one value per -p: `-p 7777 FILE` leaves FILE alone
+  run->add_option("-u,--unix-socket", run_opts->cs_paths,
+                  "Serve handlers on a Unix socket at PATH (mode 0600); repeatable")
+      ->allow_extra_args(false);
   run->add_option("args", run_opts->args, "FILE (unless -e), then NAME=value overrides");
   run->callback([run_opts] {
     if (int rc = run_command(*run_opts)) throw CLI::RuntimeError(rc);

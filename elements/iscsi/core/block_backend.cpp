@@ -18,7 +18,38 @@ namespace pb::iscsi {
 CompletionQueue::CompletionQueue() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
 CompletionQueue::~CompletionQueue() {
+  {
+    std::lock_guard lock(timer_mu_);
+    timer_stop_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
   if (fd_ >= 0) ::close(fd_);
+}
+
+void CompletionQueue::post_after(std::chrono::nanoseconds delay, std::function<void()> fn) {
+  std::lock_guard lock(timer_mu_);
+  timers_.emplace(std::chrono::steady_clock::now() + delay, std::move(fn));
+  if (!timer_.joinable()) {
+    timer_ = std::thread([this] {
+      std::unique_lock tl(timer_mu_);
+      while (!timer_stop_) {
+        if (timers_.empty()) {
+          timer_cv_.wait(tl);
+          continue;
+        }
+        const auto first = timers_.begin();
+        if (std::chrono::steady_clock::now() < first->first) {
+          timer_cv_.wait_until(tl, first->first);
+          continue;
+        }
+        std::function<void()> due = std::move(first->second);
+        timers_.erase(first);
+        post(std::move(due));
+      }
+    });
+  }
+  timer_cv_.notify_all();
 }
 
 void CompletionQueue::post(std::function<void()> fn) {
@@ -195,7 +226,7 @@ class FileBackend final : public BlockBackend {
 
   void submit(const IoRequest& r, IoCallback done) override {
     if (auto st = bounds(r, size_); !st) return done(st);
-    if (try_nowait(r)) return done(Status::ok());
+    if (try_nowait(r) || try_inline_write(r)) return done(Status::ok());
     pool_.run([this, r, done = std::move(done)]() mutable {
       Status st = execute(r);
       cq_->post([done = std::move(done), st = std::move(st)] { done(st); });
@@ -243,6 +274,25 @@ class FileBackend final : public BlockBackend {
       if (n < 0 && errno == EOPNOTSUPP) nowait_writes_ = false;  // this file system cannot
     }
     return n == static_cast<ssize_t>(r.length);
+  }
+
+  // Where RWF_NOWAIT writes are refused (buffered ext4), a small plain write is still only a copy
+  // into the page cache: done here it costs a few microseconds, while the pool's round trip
+  // (queue, worker wake-up, completion eventfd, scheduler wake-up) costs more than the write and
+  // leaves the packet thread idle meanwhile. A write that was slow anyway (the kernel throttling
+  // dirty pages, a page to read first) sends the following ones to the pool for a while, so
+  // the packet thread waits on the disk at most once per pause.
+  bool try_inline_write(const IoRequest& r) {
+    if (r.op != IoOp::write || r.fua || nowait_writes_ || r.length == 0 ||
+        r.length > kInlineWriteMax)
+      return false;
+    const auto start = std::chrono::steady_clock::now();
+    if (start < inline_paused_until_) return false;
+    iovec v{r.data, r.length};
+    const ssize_t n = ::pwritev2(fd_.get(), &v, 1, static_cast<off_t>(r.offset), 0);
+    const auto end = std::chrono::steady_clock::now();
+    if (end - start > kSlowInlineWrite) inline_paused_until_ = end + kInlinePause;
+    return n == static_cast<ssize_t>(r.length);  // short or failed: the pool does it again
   }
 
   Status execute(const IoRequest& r) {
@@ -310,6 +360,10 @@ class FileBackend final : public BlockBackend {
   std::uint64_t size_;
   std::shared_ptr<CompletionQueue> cq_;
   bool nowait_writes_ = true;
+  static constexpr std::uint64_t kInlineWriteMax = 64 << 10;
+  static constexpr auto kSlowInlineWrite = std::chrono::milliseconds(1);
+  static constexpr auto kInlinePause = std::chrono::milliseconds(100);
+  std::chrono::steady_clock::time_point inline_paused_until_{};
   WorkerPool pool_;  // declared last: destroyed (joined) first
 };
 

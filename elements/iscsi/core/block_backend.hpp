@@ -1,7 +1,8 @@
 // Block storage behind a SCSI logical unit, asynchronous so packet threads never wait on a disk.
 //
 //   memory:SIZE  a RAM buffer; completes inline (a memcpy is cheaper than a thread hop)
-//   file:PATH    pread/pwrite on a worker pool; FUA via pwritev2(RWF_DSYNC), flush = fdatasync,
+//   file:PATH    page-cache hits (RWF_NOWAIT) and small plain writes on the caller's thread, the
+//                rest on a worker pool; FUA via pwritev2(RWF_DSYNC), flush = fdatasync,
 //                discard = fallocate(PUNCH_HOLE), mapping from SEEK_DATA/SEEK_HOLE
 //   null:SIZE    drops writes, reads zeros; measures the protocol alone
 //
@@ -9,10 +10,12 @@
 // (its fd becomes readable), so every callback runs on the thread that drives the target.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +37,9 @@ class CompletionQueue {
 
   int fd() const { return fd_; }
   void post(std::function<void()> fn);  // any thread
+  // Posts `fn` once `delay` has passed (any thread). A timer thread starts on first use; what is
+  // still waiting when the queue is destroyed never runs.
+  void post_after(std::chrono::nanoseconds delay, std::function<void()> fn);
   // Runs everything posted so far on the calling thread; returns how many ran.
   std::size_t run();
   bool pending() const;
@@ -42,6 +48,11 @@ class CompletionQueue {
   int fd_ = -1;
   mutable std::mutex mu_;
   std::vector<std::function<void()>> items_;
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> timers_;
+  bool timer_stop_ = false;
+  std::thread timer_;
 };
 
 // A fixed set of threads running blocking jobs.

@@ -1,40 +1,109 @@
 #include "elements/iscsi/core/pdu.hpp"
 
 #include <algorithm>
+#include <tuple>
+#include <type_traits>
 
 namespace pb::iscsi {
 namespace {
 
-// Byte 0 carries the opcode and, for initiator PDUs, the Immediate bit.
-Bhs start(Opcode op, bool immediate = false) {
-  Bhs h;
-  h.b[0] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(op) | (immediate ? 0x40 : 0));
-  return h;
+// Where one member of a BHS struct sits on the wire. Integers of 2, 4 and 8 bytes are big-endian
+// from `byte`; a bool is the bits `mask` of `byte`; a one-byte integer is
+// `(b[byte] >> shift) & mask`; a byte array (ISID, CDB) is copied from `byte` on.
+template <class T, class M>
+struct Field {
+  M T::*member;
+  std::uint8_t byte;
+  std::uint8_t mask;
+  std::uint8_t shift;
+};
+
+template <class T, class M>
+constexpr Field<T, M> at(M T::*member, std::uint8_t byte, std::uint8_t mask = 0xFF,
+                         std::uint8_t shift = 0) {
+  return {member, byte, mask, shift};
 }
 
-std::uint32_t u32(const Bhs& h, std::size_t off) {
-  return load_be32(&h.b[off]);
+// One opcode's BHS: the opcode, bits of bytes 0 and 1 that are always set on encoding (the
+// Immediate bit of a Login Request, the F bit of single-PDU opcodes), whether the ITT field is
+// the reserved tag, and every field. decode reads exactly the listed fields; encode writes them
+// into a zeroed header, so reserved bytes stay zero.
+template <class T, class... M>
+struct Layout {
+  Opcode op;
+  std::uint8_t always0;
+  std::uint8_t always1;
+  bool reserved_itt;
+  std::tuple<Field<T, M>...> fields;
+};
+
+struct Fixed {
+  std::uint8_t always0 = 0;
+  std::uint8_t always1 = 0;
+  bool reserved_itt = false;
+};
+constexpr Fixed kFinal{0, 0x80, false};           // single-PDU target opcodes: F always set
+constexpr Fixed kFinalNoTask{0, 0x80, true};      // ... that concern no task (ITT reserved)
+constexpr Fixed kImmediateLogin{0x40, 0, false};  // a Login Request always has I set
+
+template <class T, class... M>
+constexpr Layout<T, M...> layout(Opcode op, Fixed fixed, Field<T, M>... fields) {
+  return {op, fixed.always0, fixed.always1, fixed.reserved_itt, {fields...}};
 }
-void put32(Bhs& h, std::size_t off, std::uint32_t v) {
-  store_be32(&h.b[off], v);
+
+template <class M, class T>
+void get(const Bhs& h, T& out, const Field<T, M>& f) {
+  M& v = out.*f.member;
+  const std::uint8_t* p = &h.b[f.byte];
+  if constexpr (std::is_same_v<M, bool>) {
+    v = (*p & f.mask) != 0;
+  } else if constexpr (std::is_same_v<M, std::uint8_t>) {
+    v = static_cast<std::uint8_t>((*p >> f.shift) & f.mask);
+  } else if constexpr (std::is_same_v<M, std::uint16_t>) {
+    v = static_cast<std::uint16_t>(load_be16(p));
+  } else if constexpr (std::is_same_v<M, std::uint32_t>) {
+    v = load_be32(p);
+  } else if constexpr (std::is_same_v<M, std::uint64_t>) {
+    v = load_be64(p);
+  } else {
+    std::copy_n(p, v.size(), v.begin());
+  }
 }
-std::uint16_t u16(const Bhs& h, std::size_t off) {
-  return static_cast<std::uint16_t>(load_be16(&h.b[off]));
+
+template <class M, class T>
+void put(Bhs& h, const T& in, const Field<T, M>& f) {
+  const M& v = in.*f.member;
+  std::uint8_t* p = &h.b[f.byte];
+  if constexpr (std::is_same_v<M, bool>) {
+    if (v) *p |= f.mask;
+  } else if constexpr (std::is_same_v<M, std::uint8_t>) {
+    *p |= static_cast<std::uint8_t>((v & f.mask) << f.shift);
+  } else if constexpr (std::is_same_v<M, std::uint16_t>) {
+    store_be16(p, v);
+  } else if constexpr (std::is_same_v<M, std::uint32_t>) {
+    store_be32(p, v);
+  } else if constexpr (std::is_same_v<M, std::uint64_t>) {
+    store_be64(p, v);
+  } else {
+    std::copy(v.begin(), v.end(), p);
+  }
 }
-void put16(Bhs& h, std::size_t off, std::uint32_t v) {
-  store_be16(&h.b[off], v);
+
+template <class T, class... M>
+T decode_with(const Bhs& h, const Layout<T, M...>& l) {
+  T out{};
+  std::apply([&](const auto&... f) { (get(h, out, f), ...); }, l.fields);
+  return out;
 }
-std::uint64_t u64(const Bhs& h, std::size_t off) {
-  return load_be64(&h.b[off]);
-}
-void put64(Bhs& h, std::size_t off, std::uint64_t v) {
-  store_be64(&h.b[off], v);
-}
-bool bit(const Bhs& h, std::size_t byte, std::uint8_t mask) {
-  return (h.b[byte] & mask) != 0;
-}
-std::uint8_t flag(bool v, std::uint8_t mask) {
-  return v ? mask : 0;
+
+template <class T, class... M>
+Bhs encode_with(const T& in, const Layout<T, M...>& l) {
+  Bhs h;
+  h.b[0] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(l.op) | l.always0);
+  h.b[1] = l.always1;
+  if (l.reserved_itt) store_be32(&h.b[16], kReservedTag);
+  std::apply([&](const auto&... f) { (put(h, in, f), ...); }, l.fields);
+  return h;
 }
 
 }  // namespace
@@ -115,387 +184,152 @@ const char* opcode_name(std::uint8_t op) {
   return "unknown";
 }
 
-// ---- initiator PDUs ----------------------------------------------------------------------------
+namespace {
 
-NopOut NopOut::decode(const Bhs& h) {
-  return {h.immediate(), u64(h, 8), u32(h, 16), u32(h, 20), u32(h, 24), u32(h, 28)};
-}
-Bhs NopOut::encode() const {
-  Bhs h = start(Opcode::nop_out, immediate);
-  h.b[1] = 0x80;
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 24, cmd_sn);
-  put32(h, 28, exp_stat_sn);
-  return h;
-}
+// ---- the layout of every opcode's BHS (RFC 7143 §11) -------------------------------------------
+// Shared offsets: LUN 8, ITT 16, TTT 20; CmdSN 24 / ExpStatSN 28 from the initiator, StatSN 24 /
+// ExpCmdSN 28 / MaxCmdSN 32 from the target.
 
-ScsiCommand ScsiCommand::decode(const Bhs& h) {
-  ScsiCommand c;
-  c.immediate = h.immediate();
-  c.final = bit(h, 1, 0x80);
-  c.read = bit(h, 1, 0x40);
-  c.write = bit(h, 1, 0x20);
-  c.attr = h.b[1] & 0x07;
-  c.lun = u64(h, 8);
-  c.itt = u32(h, 16);
-  c.expected_data_length = u32(h, 20);
-  c.cmd_sn = u32(h, 24);
-  c.exp_stat_sn = u32(h, 28);
-  std::copy_n(&h.b[32], 16, c.cdb.begin());
-  return c;
-}
-Bhs ScsiCommand::encode() const {
-  Bhs h = start(Opcode::scsi_command, immediate);
-  h.b[1] = flag(final, 0x80) | flag(read, 0x40) | flag(write, 0x20) | (attr & 0x07);
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, expected_data_length);
-  put32(h, 24, cmd_sn);
-  put32(h, 28, exp_stat_sn);
-  std::copy(cdb.begin(), cdb.end(), &h.b[32]);
-  return h;
-}
+// clang-format off
+constexpr auto kNopOut = layout(Opcode::nop_out, kFinal,
+    at(&NopOut::immediate, 0, 0x40), at(&NopOut::lun, 8), at(&NopOut::itt, 16),
+    at(&NopOut::ttt, 20), at(&NopOut::cmd_sn, 24), at(&NopOut::exp_stat_sn, 28));
 
-TaskMgmtRequest TaskMgmtRequest::decode(const Bhs& h) {
-  return {h.immediate(), static_cast<std::uint8_t>(h.b[1] & 0x7F),
-          u64(h, 8),     u32(h, 16),
-          u32(h, 20),    u32(h, 24),
-          u32(h, 28),    u32(h, 32),
-          u32(h, 36)};
-}
-Bhs TaskMgmtRequest::encode() const {
-  Bhs h = start(Opcode::task_mgmt_request, immediate);
-  h.b[1] = static_cast<std::uint8_t>(0x80 | (function & 0x7F));
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, referenced_task_tag);
-  put32(h, 24, cmd_sn);
-  put32(h, 28, exp_stat_sn);
-  put32(h, 32, ref_cmd_sn);
-  put32(h, 36, exp_data_sn);
-  return h;
-}
+constexpr auto kScsiCommand = layout(Opcode::scsi_command, {},
+    at(&ScsiCommand::immediate, 0, 0x40), at(&ScsiCommand::final, 1, 0x80),
+    at(&ScsiCommand::read, 1, 0x40), at(&ScsiCommand::write, 1, 0x20),
+    at(&ScsiCommand::attr, 1, 0x07), at(&ScsiCommand::lun, 8), at(&ScsiCommand::itt, 16),
+    at(&ScsiCommand::expected_data_length, 20), at(&ScsiCommand::cmd_sn, 24),
+    at(&ScsiCommand::exp_stat_sn, 28), at(&ScsiCommand::cdb, 32));
 
-LoginRequest LoginRequest::decode(const Bhs& h) {
-  LoginRequest r;
-  r.transit = bit(h, 1, 0x80);
-  r.cont = bit(h, 1, 0x40);
-  r.csg = (h.b[1] >> 2) & 3;
-  r.nsg = h.b[1] & 3;
-  r.version_max = h.b[2];
-  r.version_min = h.b[3];
-  std::copy_n(&h.b[8], 6, r.isid.begin());
-  r.tsih = u16(h, 14);
-  r.itt = u32(h, 16);
-  r.cid = u16(h, 20);
-  r.cmd_sn = u32(h, 24);
-  r.exp_stat_sn = u32(h, 28);
-  return r;
-}
-Bhs LoginRequest::encode() const {
-  Bhs h = start(Opcode::login_request, true);  // a Login Request always has I set
-  h.b[1] = static_cast<std::uint8_t>(flag(transit, 0x80) | flag(cont, 0x40) | (csg & 3) << 2 |
-                                     (nsg & 3));
-  h.b[2] = version_max;
-  h.b[3] = version_min;
-  std::copy(isid.begin(), isid.end(), &h.b[8]);
-  put16(h, 14, tsih);
-  put32(h, 16, itt);
-  put16(h, 20, cid);
-  put32(h, 24, cmd_sn);
-  put32(h, 28, exp_stat_sn);
-  return h;
-}
+constexpr auto kTaskMgmtRequest = layout(Opcode::task_mgmt_request, kFinal,
+    at(&TaskMgmtRequest::immediate, 0, 0x40), at(&TaskMgmtRequest::function, 1, 0x7F),
+    at(&TaskMgmtRequest::lun, 8), at(&TaskMgmtRequest::itt, 16),
+    at(&TaskMgmtRequest::referenced_task_tag, 20), at(&TaskMgmtRequest::cmd_sn, 24),
+    at(&TaskMgmtRequest::exp_stat_sn, 28), at(&TaskMgmtRequest::ref_cmd_sn, 32),
+    at(&TaskMgmtRequest::exp_data_sn, 36));
 
-TextRequest TextRequest::decode(const Bhs& h) {
-  return {h.immediate(), bit(h, 1, 0x80), bit(h, 1, 0x40), u64(h, 8),
-          u32(h, 16),    u32(h, 20),      u32(h, 24),      u32(h, 28)};
-}
-Bhs TextRequest::encode() const {
-  Bhs h = start(Opcode::text_request, immediate);
-  h.b[1] = flag(final, 0x80) | flag(cont, 0x40);
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 24, cmd_sn);
-  put32(h, 28, exp_stat_sn);
-  return h;
-}
+constexpr auto kLoginRequest = layout(Opcode::login_request, kImmediateLogin,
+    at(&LoginRequest::transit, 1, 0x80), at(&LoginRequest::cont, 1, 0x40),
+    at(&LoginRequest::csg, 1, 3, 2), at(&LoginRequest::nsg, 1, 3),
+    at(&LoginRequest::version_max, 2), at(&LoginRequest::version_min, 3),
+    at(&LoginRequest::isid, 8), at(&LoginRequest::tsih, 14), at(&LoginRequest::itt, 16),
+    at(&LoginRequest::cid, 20), at(&LoginRequest::cmd_sn, 24),
+    at(&LoginRequest::exp_stat_sn, 28));
 
-DataOut DataOut::decode(const Bhs& h) {
-  return {bit(h, 1, 0x80), u64(h, 8), u32(h, 16), u32(h, 20), u32(h, 28), u32(h, 36), u32(h, 40)};
-}
-Bhs DataOut::encode() const {
-  Bhs h = start(Opcode::scsi_data_out);
-  h.b[1] = flag(final, 0x80);
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 28, exp_stat_sn);
-  put32(h, 36, data_sn);
-  put32(h, 40, buffer_offset);
-  return h;
-}
+constexpr auto kTextRequest = layout(Opcode::text_request, {},
+    at(&TextRequest::immediate, 0, 0x40), at(&TextRequest::final, 1, 0x80),
+    at(&TextRequest::cont, 1, 0x40), at(&TextRequest::lun, 8), at(&TextRequest::itt, 16),
+    at(&TextRequest::ttt, 20), at(&TextRequest::cmd_sn, 24), at(&TextRequest::exp_stat_sn, 28));
 
-LogoutRequest LogoutRequest::decode(const Bhs& h) {
-  return {h.immediate(), static_cast<std::uint8_t>(h.b[1] & 0x7F),
-          u32(h, 16),    u16(h, 20),
-          u32(h, 24),    u32(h, 28)};
-}
-Bhs LogoutRequest::encode() const {
-  Bhs h = start(Opcode::logout_request, immediate);
-  h.b[1] = static_cast<std::uint8_t>(0x80 | (reason & 0x7F));
-  put32(h, 16, itt);
-  put16(h, 20, cid);
-  put32(h, 24, cmd_sn);
-  put32(h, 28, exp_stat_sn);
-  return h;
-}
+constexpr auto kDataOut = layout(Opcode::scsi_data_out, {},
+    at(&DataOut::final, 1, 0x80), at(&DataOut::lun, 8), at(&DataOut::itt, 16),
+    at(&DataOut::ttt, 20), at(&DataOut::exp_stat_sn, 28), at(&DataOut::data_sn, 36),
+    at(&DataOut::buffer_offset, 40));
 
-SnackRequest SnackRequest::decode(const Bhs& h) {
-  return {static_cast<std::uint8_t>(h.b[1] & 0x0F),
-          u64(h, 8),
-          u32(h, 16),
-          u32(h, 20),
-          u32(h, 28),
-          u32(h, 40),
-          u32(h, 44)};
-}
-Bhs SnackRequest::encode() const {
-  Bhs h = start(Opcode::snack_request);
-  h.b[1] = static_cast<std::uint8_t>(0x80 | (type & 0x0F));
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 28, exp_stat_sn);
-  put32(h, 40, beg_run);
-  put32(h, 44, run_length);
-  return h;
-}
+constexpr auto kLogoutRequest = layout(Opcode::logout_request, kFinal,
+    at(&LogoutRequest::immediate, 0, 0x40), at(&LogoutRequest::reason, 1, 0x7F),
+    at(&LogoutRequest::itt, 16), at(&LogoutRequest::cid, 20), at(&LogoutRequest::cmd_sn, 24),
+    at(&LogoutRequest::exp_stat_sn, 28));
 
-// ---- target PDUs -------------------------------------------------------------------------------
+constexpr auto kSnackRequest = layout(Opcode::snack_request, kFinal,
+    at(&SnackRequest::type, 1, 0x0F), at(&SnackRequest::lun, 8), at(&SnackRequest::itt, 16),
+    at(&SnackRequest::ttt, 20), at(&SnackRequest::exp_stat_sn, 28),
+    at(&SnackRequest::beg_run, 40), at(&SnackRequest::run_length, 44));
 
-NopIn NopIn::decode(const Bhs& h) {
-  return {u64(h, 8), u32(h, 16), u32(h, 20), u32(h, 24), u32(h, 28), u32(h, 32)};
-}
-Bhs NopIn::encode() const {
-  Bhs h = start(Opcode::nop_in);
-  h.b[1] = 0x80;
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  return h;
-}
+constexpr auto kNopIn = layout(Opcode::nop_in, kFinal,
+    at(&NopIn::lun, 8), at(&NopIn::itt, 16), at(&NopIn::ttt, 20), at(&NopIn::stat_sn, 24),
+    at(&NopIn::exp_cmd_sn, 28), at(&NopIn::max_cmd_sn, 32));
 
-ScsiResponse ScsiResponse::decode(const Bhs& h) {
-  ScsiResponse r;
-  r.bidi_overflow = bit(h, 1, 0x10);
-  r.bidi_underflow = bit(h, 1, 0x08);
-  r.overflow = bit(h, 1, 0x04);
-  r.underflow = bit(h, 1, 0x02);
-  r.response = h.b[2];
-  r.status = h.b[3];
-  r.itt = u32(h, 16);
-  r.snack_tag = u32(h, 20);
-  r.stat_sn = u32(h, 24);
-  r.exp_cmd_sn = u32(h, 28);
-  r.max_cmd_sn = u32(h, 32);
-  r.exp_data_sn = u32(h, 36);
-  r.bidi_residual = u32(h, 40);
-  r.residual = u32(h, 44);
-  return r;
-}
-Bhs ScsiResponse::encode() const {
-  Bhs h = start(Opcode::scsi_response);
-  h.b[1] = 0x80 | flag(bidi_overflow, 0x10) | flag(bidi_underflow, 0x08) | flag(overflow, 0x04) |
-           flag(underflow, 0x02);
-  h.b[2] = response;
-  h.b[3] = status;
-  put32(h, 16, itt);
-  put32(h, 20, snack_tag);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  put32(h, 36, exp_data_sn);
-  put32(h, 40, bidi_residual);
-  put32(h, 44, residual);
-  return h;
-}
+constexpr auto kScsiResponse = layout(Opcode::scsi_response, kFinal,
+    at(&ScsiResponse::bidi_overflow, 1, 0x10), at(&ScsiResponse::bidi_underflow, 1, 0x08),
+    at(&ScsiResponse::overflow, 1, 0x04), at(&ScsiResponse::underflow, 1, 0x02),
+    at(&ScsiResponse::response, 2), at(&ScsiResponse::status, 3), at(&ScsiResponse::itt, 16),
+    at(&ScsiResponse::snack_tag, 20), at(&ScsiResponse::stat_sn, 24),
+    at(&ScsiResponse::exp_cmd_sn, 28), at(&ScsiResponse::max_cmd_sn, 32),
+    at(&ScsiResponse::exp_data_sn, 36), at(&ScsiResponse::bidi_residual, 40),
+    at(&ScsiResponse::residual, 44));
 
-TaskMgmtResponse TaskMgmtResponse::decode(const Bhs& h) {
-  return {h.b[2], u32(h, 16), u32(h, 24), u32(h, 28), u32(h, 32)};
-}
-Bhs TaskMgmtResponse::encode() const {
-  Bhs h = start(Opcode::task_mgmt_response);
-  h.b[1] = 0x80;
-  h.b[2] = response;
-  put32(h, 16, itt);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  return h;
-}
+constexpr auto kTaskMgmtResponse = layout(Opcode::task_mgmt_response, kFinal,
+    at(&TaskMgmtResponse::response, 2), at(&TaskMgmtResponse::itt, 16),
+    at(&TaskMgmtResponse::stat_sn, 24), at(&TaskMgmtResponse::exp_cmd_sn, 28),
+    at(&TaskMgmtResponse::max_cmd_sn, 32));
 
-LoginResponse LoginResponse::decode(const Bhs& h) {
-  LoginResponse r;
-  r.transit = bit(h, 1, 0x80);
-  r.cont = bit(h, 1, 0x40);
-  r.csg = (h.b[1] >> 2) & 3;
-  r.nsg = h.b[1] & 3;
-  r.version_max = h.b[2];
-  r.version_active = h.b[3];
-  std::copy_n(&h.b[8], 6, r.isid.begin());
-  r.tsih = u16(h, 14);
-  r.itt = u32(h, 16);
-  r.stat_sn = u32(h, 24);
-  r.exp_cmd_sn = u32(h, 28);
-  r.max_cmd_sn = u32(h, 32);
-  r.status_class = h.b[36];
-  r.status_detail = h.b[37];
-  return r;
-}
-Bhs LoginResponse::encode() const {
-  Bhs h = start(Opcode::login_response);
-  h.b[1] = static_cast<std::uint8_t>(flag(transit, 0x80) | flag(cont, 0x40) | (csg & 3) << 2 |
-                                     (nsg & 3));
-  h.b[2] = version_max;
-  h.b[3] = version_active;
-  std::copy(isid.begin(), isid.end(), &h.b[8]);
-  put16(h, 14, tsih);
-  put32(h, 16, itt);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  h.b[36] = status_class;
-  h.b[37] = status_detail;
-  return h;
-}
+constexpr auto kLoginResponse = layout(Opcode::login_response, {},
+    at(&LoginResponse::transit, 1, 0x80), at(&LoginResponse::cont, 1, 0x40),
+    at(&LoginResponse::csg, 1, 3, 2), at(&LoginResponse::nsg, 1, 3),
+    at(&LoginResponse::version_max, 2), at(&LoginResponse::version_active, 3),
+    at(&LoginResponse::isid, 8), at(&LoginResponse::tsih, 14), at(&LoginResponse::itt, 16),
+    at(&LoginResponse::stat_sn, 24), at(&LoginResponse::exp_cmd_sn, 28),
+    at(&LoginResponse::max_cmd_sn, 32), at(&LoginResponse::status_class, 36),
+    at(&LoginResponse::status_detail, 37));
 
-TextResponse TextResponse::decode(const Bhs& h) {
-  return {bit(h, 1, 0x80), bit(h, 1, 0x40), u64(h, 8),  u32(h, 16),
-          u32(h, 20),      u32(h, 24),      u32(h, 28), u32(h, 32)};
-}
-Bhs TextResponse::encode() const {
-  Bhs h = start(Opcode::text_response);
-  h.b[1] = flag(final, 0x80) | flag(cont, 0x40);
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  return h;
-}
+constexpr auto kTextResponse = layout(Opcode::text_response, {},
+    at(&TextResponse::final, 1, 0x80), at(&TextResponse::cont, 1, 0x40),
+    at(&TextResponse::lun, 8), at(&TextResponse::itt, 16), at(&TextResponse::ttt, 20),
+    at(&TextResponse::stat_sn, 24), at(&TextResponse::exp_cmd_sn, 28),
+    at(&TextResponse::max_cmd_sn, 32));
 
-DataIn DataIn::decode(const Bhs& h) {
-  DataIn d;
-  d.final = bit(h, 1, 0x80);
-  d.ack = bit(h, 1, 0x40);
-  d.overflow = bit(h, 1, 0x04);
-  d.underflow = bit(h, 1, 0x02);
-  d.has_status = bit(h, 1, 0x01);
-  d.status = h.b[3];
-  d.lun = u64(h, 8);
-  d.itt = u32(h, 16);
-  d.ttt = u32(h, 20);
-  d.stat_sn = u32(h, 24);
-  d.exp_cmd_sn = u32(h, 28);
-  d.max_cmd_sn = u32(h, 32);
-  d.data_sn = u32(h, 36);
-  d.buffer_offset = u32(h, 40);
-  d.residual = u32(h, 44);
-  return d;
-}
-Bhs DataIn::encode() const {
-  Bhs h = start(Opcode::scsi_data_in);
-  h.b[1] = flag(final, 0x80) | flag(ack, 0x40) | flag(overflow, 0x04) | flag(underflow, 0x02) |
-           flag(has_status, 0x01);
-  h.b[3] = status;
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  put32(h, 36, data_sn);
-  put32(h, 40, buffer_offset);
-  put32(h, 44, residual);
-  return h;
-}
+constexpr auto kDataIn = layout(Opcode::scsi_data_in, {},
+    at(&DataIn::final, 1, 0x80), at(&DataIn::ack, 1, 0x40), at(&DataIn::overflow, 1, 0x04),
+    at(&DataIn::underflow, 1, 0x02), at(&DataIn::has_status, 1, 0x01), at(&DataIn::status, 3),
+    at(&DataIn::lun, 8), at(&DataIn::itt, 16), at(&DataIn::ttt, 20), at(&DataIn::stat_sn, 24),
+    at(&DataIn::exp_cmd_sn, 28), at(&DataIn::max_cmd_sn, 32), at(&DataIn::data_sn, 36),
+    at(&DataIn::buffer_offset, 40), at(&DataIn::residual, 44));
 
-LogoutResponse LogoutResponse::decode(const Bhs& h) {
-  return {h.b[2], u32(h, 16), u32(h, 24), u32(h, 28), u32(h, 32), u16(h, 40), u16(h, 42)};
-}
-Bhs LogoutResponse::encode() const {
-  Bhs h = start(Opcode::logout_response);
-  h.b[1] = 0x80;
-  h.b[2] = response;
-  put32(h, 16, itt);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  put16(h, 40, time2wait);
-  put16(h, 42, time2retain);
-  return h;
-}
+constexpr auto kLogoutResponse = layout(Opcode::logout_response, kFinal,
+    at(&LogoutResponse::response, 2), at(&LogoutResponse::itt, 16),
+    at(&LogoutResponse::stat_sn, 24), at(&LogoutResponse::exp_cmd_sn, 28),
+    at(&LogoutResponse::max_cmd_sn, 32), at(&LogoutResponse::time2wait, 40),
+    at(&LogoutResponse::time2retain, 42));
 
-R2t R2t::decode(const Bhs& h) {
-  return {u64(h, 8),  u32(h, 16), u32(h, 20), u32(h, 24), u32(h, 28),
-          u32(h, 32), u32(h, 36), u32(h, 40), u32(h, 44)};
-}
-Bhs R2t::encode() const {
-  Bhs h = start(Opcode::r2t);
-  h.b[1] = 0x80;
-  put64(h, 8, lun);
-  put32(h, 16, itt);
-  put32(h, 20, ttt);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  put32(h, 36, r2t_sn);
-  put32(h, 40, buffer_offset);
-  put32(h, 44, desired_length);
-  return h;
-}
+constexpr auto kR2t = layout(Opcode::r2t, kFinal,
+    at(&R2t::lun, 8), at(&R2t::itt, 16), at(&R2t::ttt, 20), at(&R2t::stat_sn, 24),
+    at(&R2t::exp_cmd_sn, 28), at(&R2t::max_cmd_sn, 32), at(&R2t::r2t_sn, 36),
+    at(&R2t::buffer_offset, 40), at(&R2t::desired_length, 44));
 
-AsyncMessage AsyncMessage::decode(const Bhs& h) {
-  return {u64(h, 8), u32(h, 24), u32(h, 28), u32(h, 32), h.b[36],
-          h.b[37],   u16(h, 38), u16(h, 40), u16(h, 42)};
-}
-Bhs AsyncMessage::encode() const {
-  Bhs h = start(Opcode::async_message);
-  h.b[1] = 0x80;
-  put64(h, 8, lun);
-  put32(h, 16, kReservedTag);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  h.b[36] = event;
-  h.b[37] = vcode;
-  put16(h, 38, parameter1);
-  put16(h, 40, parameter2);
-  put16(h, 42, parameter3);
-  return h;
-}
+constexpr auto kAsyncMessage = layout(Opcode::async_message, kFinalNoTask,
+    at(&AsyncMessage::lun, 8), at(&AsyncMessage::stat_sn, 24),
+    at(&AsyncMessage::exp_cmd_sn, 28), at(&AsyncMessage::max_cmd_sn, 32),
+    at(&AsyncMessage::event, 36), at(&AsyncMessage::vcode, 37),
+    at(&AsyncMessage::parameter1, 38), at(&AsyncMessage::parameter2, 40),
+    at(&AsyncMessage::parameter3, 42));
 
-Reject Reject::decode(const Bhs& h) {
-  return {h.b[2], u32(h, 24), u32(h, 28), u32(h, 32), u32(h, 36)};
-}
-Bhs Reject::encode() const {
-  Bhs h = start(Opcode::reject);
-  h.b[1] = 0x80;
-  h.b[2] = reason;
-  put32(h, 16, kReservedTag);
-  put32(h, 24, stat_sn);
-  put32(h, 28, exp_cmd_sn);
-  put32(h, 32, max_cmd_sn);
-  put32(h, 36, data_sn);
-  return h;
-}
+constexpr auto kReject = layout(Opcode::reject, kFinalNoTask,
+    at(&Reject::reason, 2), at(&Reject::stat_sn, 24), at(&Reject::exp_cmd_sn, 28),
+    at(&Reject::max_cmd_sn, 32), at(&Reject::data_sn, 36));
+// clang-format on
+
+}  // namespace
+
+// Every struct's decode and encode are its layout read or written.
+#define PB_ISCSI_BHS_CODEC(T)        \
+  T T::decode(const Bhs& h) {        \
+    return decode_with(h, k##T);     \
+  }                                  \
+  Bhs T::encode() const {            \
+    return encode_with(*this, k##T); \
+  }
+
+PB_ISCSI_BHS_CODEC(NopOut)
+PB_ISCSI_BHS_CODEC(ScsiCommand)
+PB_ISCSI_BHS_CODEC(TaskMgmtRequest)
+PB_ISCSI_BHS_CODEC(LoginRequest)
+PB_ISCSI_BHS_CODEC(TextRequest)
+PB_ISCSI_BHS_CODEC(DataOut)
+PB_ISCSI_BHS_CODEC(LogoutRequest)
+PB_ISCSI_BHS_CODEC(SnackRequest)
+PB_ISCSI_BHS_CODEC(NopIn)
+PB_ISCSI_BHS_CODEC(ScsiResponse)
+PB_ISCSI_BHS_CODEC(TaskMgmtResponse)
+PB_ISCSI_BHS_CODEC(LoginResponse)
+PB_ISCSI_BHS_CODEC(TextResponse)
+PB_ISCSI_BHS_CODEC(DataIn)
+PB_ISCSI_BHS_CODEC(LogoutResponse)
+PB_ISCSI_BHS_CODEC(R2t)
+PB_ISCSI_BHS_CODEC(AsyncMessage)
+PB_ISCSI_BHS_CODEC(Reject)
+
+#undef PB_ISCSI_BHS_CODEC
 
 }  // namespace pb::iscsi

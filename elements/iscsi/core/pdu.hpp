@@ -100,6 +100,12 @@ struct Bhs {
 
 // Each struct below holds every field of one opcode's BHS except TotalAHSLength and
 // DataSegmentLength, which belong to the PDU as a whole and are filled in when it is framed.
+// Its decode and encode follow the struct's layout table in pdu.cpp (one table per opcode serves
+// both directions).
+#define PB_ISCSI_BHS_MEMBERS(T)  \
+  static T decode(const Bhs& h); \
+  Bhs encode() const;            \
+  bool operator==(const T&) const = default
 
 struct NopOut {
   bool immediate = false;
@@ -108,9 +114,7 @@ struct NopOut {
   std::uint32_t ttt = kReservedTag;
   std::uint32_t cmd_sn = 0;
   std::uint32_t exp_stat_sn = 0;
-  static NopOut decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const NopOut&) const = default;
+  PB_ISCSI_BHS_MEMBERS(NopOut);
 };
 
 enum class TaskAttr : std::uint8_t {
@@ -133,9 +137,7 @@ struct ScsiCommand {
   std::uint32_t cmd_sn = 0;
   std::uint32_t exp_stat_sn = 0;
   std::array<std::uint8_t, 16> cdb{};
-  static ScsiCommand decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const ScsiCommand&) const = default;
+  PB_ISCSI_BHS_MEMBERS(ScsiCommand);
 };
 
 enum class TmfFunction : std::uint8_t {
@@ -159,9 +161,7 @@ struct TaskMgmtRequest {
   std::uint32_t exp_stat_sn = 0;
   std::uint32_t ref_cmd_sn = 0;
   std::uint32_t exp_data_sn = 0;
-  static TaskMgmtRequest decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const TaskMgmtRequest&) const = default;
+  PB_ISCSI_BHS_MEMBERS(TaskMgmtRequest);
 };
 
 using Isid = std::array<std::uint8_t, 6>;
@@ -179,9 +179,7 @@ struct LoginRequest {
   std::uint16_t cid = 0;
   std::uint32_t cmd_sn = 0;
   std::uint32_t exp_stat_sn = 0;
-  static LoginRequest decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const LoginRequest&) const = default;
+  PB_ISCSI_BHS_MEMBERS(LoginRequest);
 };
 
 struct TextRequest {
@@ -193,9 +191,7 @@ struct TextRequest {
   std::uint32_t ttt = kReservedTag;
   std::uint32_t cmd_sn = 0;
   std::uint32_t exp_stat_sn = 0;
-  static TextRequest decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const TextRequest&) const = default;
+  PB_ISCSI_BHS_MEMBERS(TextRequest);
 };
 
 struct DataOut {
@@ -206,9 +202,7 @@ struct DataOut {
   std::uint32_t exp_stat_sn = 0;
   std::uint32_t data_sn = 0;
   std::uint32_t buffer_offset = 0;
-  static DataOut decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const DataOut&) const = default;
+  PB_ISCSI_BHS_MEMBERS(DataOut);
 };
 
 enum class LogoutReason : std::uint8_t {
@@ -224,9 +218,7 @@ struct LogoutRequest {
   std::uint16_t cid = 0;
   std::uint32_t cmd_sn = 0;
   std::uint32_t exp_stat_sn = 0;
-  static LogoutRequest decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const LogoutRequest&) const = default;
+  PB_ISCSI_BHS_MEMBERS(LogoutRequest);
 };
 
 struct SnackRequest {
@@ -237,9 +229,7 @@ struct SnackRequest {
   std::uint32_t exp_stat_sn = 0;
   std::uint32_t beg_run = 0;
   std::uint32_t run_length = 0;
-  static SnackRequest decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const SnackRequest&) const = default;
+  PB_ISCSI_BHS_MEMBERS(SnackRequest);
 };
 
 struct NopIn {
@@ -249,9 +239,7 @@ struct NopIn {
   std::uint32_t stat_sn = 0;
   std::uint32_t exp_cmd_sn = 0;
   std::uint32_t max_cmd_sn = 0;
-  static NopIn decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const NopIn&) const = default;
+  PB_ISCSI_BHS_MEMBERS(NopIn);
 };
 
 struct ScsiResponse {
@@ -269,9 +257,7 @@ struct ScsiResponse {
   std::uint32_t exp_data_sn = 0;
   std::uint32_t bidi_residual = 0;
   std::uint32_t residual = 0;
-  static ScsiResponse decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const ScsiResponse&) const = default;
+  PB_ISCSI_BHS_MEMBERS(ScsiResponse);
 };
 
 struct TaskMgmtResponse {
@@ -280,9 +266,7 @@ struct TaskMgmtResponse {
   std::uint32_t stat_sn = 0;
   std::uint32_t exp_cmd_sn = 0;
   std::uint32_t max_cmd_sn = 0;
-  static TaskMgmtResponse decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const TaskMgmtResponse&) const = default;
+  PB_ISCSI_BHS_MEMBERS(TaskMgmtResponse);
 };
 
 struct LoginResponse {
@@ -300,9 +284,7 @@ struct LoginResponse {
   std::uint32_t max_cmd_sn = 0;
   std::uint8_t status_class = 0;
   std::uint8_t status_detail = 0;
-  static LoginResponse decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const LoginResponse&) const = default;
+  PB_ISCSI_BHS_MEMBERS(LoginResponse);
 };
 
 struct TextResponse {
@@ -314,9 +296,7 @@ struct TextResponse {
   std::uint32_t stat_sn = 0;
   std::uint32_t exp_cmd_sn = 0;
   std::uint32_t max_cmd_sn = 0;
-  static TextResponse decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const TextResponse&) const = default;
+  PB_ISCSI_BHS_MEMBERS(TextResponse);
 };
 
 struct DataIn {
@@ -335,9 +315,7 @@ struct DataIn {
   std::uint32_t data_sn = 0;
   std::uint32_t buffer_offset = 0;
   std::uint32_t residual = 0;
-  static DataIn decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const DataIn&) const = default;
+  PB_ISCSI_BHS_MEMBERS(DataIn);
 };
 
 struct LogoutResponse {
@@ -348,9 +326,7 @@ struct LogoutResponse {
   std::uint32_t max_cmd_sn = 0;
   std::uint16_t time2wait = 0;
   std::uint16_t time2retain = 0;
-  static LogoutResponse decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const LogoutResponse&) const = default;
+  PB_ISCSI_BHS_MEMBERS(LogoutResponse);
 };
 
 struct R2t {
@@ -363,9 +339,7 @@ struct R2t {
   std::uint32_t r2t_sn = 0;
   std::uint32_t buffer_offset = 0;
   std::uint32_t desired_length = 0;
-  static R2t decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const R2t&) const = default;
+  PB_ISCSI_BHS_MEMBERS(R2t);
 };
 
 struct AsyncMessage {
@@ -378,9 +352,7 @@ struct AsyncMessage {
   std::uint16_t parameter1 = 0;
   std::uint16_t parameter2 = 0;
   std::uint16_t parameter3 = 0;
-  static AsyncMessage decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const AsyncMessage&) const = default;
+  PB_ISCSI_BHS_MEMBERS(AsyncMessage);
 };
 
 enum class RejectReason : std::uint8_t {
@@ -403,9 +375,7 @@ struct Reject {
   std::uint32_t exp_cmd_sn = 0;
   std::uint32_t max_cmd_sn = 0;
   std::uint32_t data_sn = 0;  // DataSN / R2TSN / reserved
-  static Reject decode(const Bhs& h);
-  Bhs encode() const;
-  bool operator==(const Reject&) const = default;
+  PB_ISCSI_BHS_MEMBERS(Reject);
 };
 
 // A PDU as received: header, AHS and data segment without padding or digests.
@@ -417,12 +387,16 @@ struct Pdu {
 
 // A received PDU without ownership: what a Connection's handlers read. The transport keeps the
 // bytes alive for the duration of the call (a packet, the framer's buffers); whatever must outlive
-// it (held commands, write data) is copied.
+// it (held commands, write data) is copied, unless `keep` says the bytes may be kept.
 struct PduView {
   Bhs bhs;
   std::span<const std::uint8_t> ahs;
   std::span<const std::uint8_t> data;
-  static PduView of(const Pdu& p) { return {p.bhs, p.ahs, p.data}; }
+  // Set by a transport whose buffer may outlive the call (a received packet): the target then
+  // keeps `data` by reference instead of copying it (write data that came whole as immediate
+  // data goes from the packet straight to the back end).
+  std::shared_ptr<const void> keep;
+  static PduView of(const Pdu& p) { return {p.bhs, p.ahs, p.data, {}}; }
 };
 
 // A PDU to send. Its data segment either lives in `owned` or is a view (`view`, kept alive by

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 
@@ -236,112 +237,109 @@ struct OpInfo {
   std::vector<std::uint8_t> usage;  // first byte = opcode; size = CDB length
 };
 
+// Usage bitmaps of the block commands: the flags byte, then LBA and transfer length fully
+// significant, GROUP NUMBER (5 bits) and CONTROL (NACA, LINK, obsolete flag).
+OpInfo block10(std::uint8_t opcode, std::uint8_t flags) {
+  return {opcode, {}, {opcode, flags, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}};
+}
+OpInfo block_long(std::uint8_t opcode, std::uint8_t flags, std::size_t field_bytes) {
+  OpInfo o{opcode, {}, std::vector<std::uint8_t>(field_bytes + 4, 0xFF)};  // LBA, length
+  o.usage[0] = opcode;
+  o.usage[1] = flags;
+  o.usage[field_bytes + 2] = 0x1F;
+  o.usage[field_bytes + 3] = 0x07;
+  return o;
+}
+OpInfo block12(std::uint8_t opcode, std::uint8_t flags) {
+  return block_long(opcode, flags, 8);
+}
+OpInfo block16(std::uint8_t opcode, std::uint8_t flags) {
+  return block_long(opcode, flags, 12);
+}
+// A 16-byte block command whose CDB bytes [from, to) are not looked at (smaller length fields).
+OpInfo block16_ignoring(std::uint8_t opcode, std::uint8_t flags, std::size_t from, std::size_t to) {
+  OpInfo o = block16(opcode, flags);
+  std::fill(o.usage.begin() + static_cast<std::ptrdiff_t>(from),
+            o.usage.begin() + static_cast<std::ptrdiff_t>(to), 0x00);
+  return o;
+}
+// Every service action of `opcode` in `actions`, each with the same usage bitmap.
+void add_service_actions(std::vector<OpInfo>& ops, std::uint8_t opcode,
+                         std::initializer_list<std::uint16_t> actions,
+                         std::vector<std::uint8_t> usage) {
+  for (std::uint16_t sa : actions) ops.push_back({opcode, sa, usage});
+}
+
 const std::vector<OpInfo>& supported_ops() {
-  static const std::vector<OpInfo> ops = {
-      {op::kTestUnitReady, {}, {0x00, 0x00, 0x00, 0x00, 0x00, 0x07}},
-      {op::kRequestSense, {}, {0x03, 0x01, 0x00, 0x00, 0xFF, 0x07}},
-      {op::kRead6, {}, {0x08, 0x1F, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kWrite6, {}, {0x0A, 0x1F, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kInquiry, {}, {0x12, 0x01, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kModeSelect6, {}, {0x15, 0x11, 0x00, 0x00, 0xFF, 0x07}},
-      {op::kReserve6, {}, {0x16, 0x00, 0x00, 0x00, 0x00, 0x07}},
-      {op::kRelease6, {}, {0x17, 0x00, 0x00, 0x00, 0x00, 0x07}},
-      {op::kModeSense6, {}, {0x1A, 0x08, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kStartStopUnit, {}, {0x1B, 0x01, 0x00, 0x0F, 0xF7, 0x07}},
-      {op::kPreventAllow, {}, {0x1E, 0x00, 0x00, 0x00, 0x03, 0x07}},
-      {op::kReadCapacity10, {}, {0x25, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x07}},
-      {op::kRead10, {}, {0x28, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kWrite10, {}, {0x2A, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kWriteVerify10, {}, {0x2E, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kVerify10, {}, {0x2F, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kPrefetch10, {}, {0x34, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kSyncCache10, {}, {0x35, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kReadDefectData10, {}, {0x37, 0x00, 0x1F, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kWriteSame10, {}, {0x41, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kSanitize, 0x01, {0x48, 0xBF, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kSanitize, 0x02, {0x48, 0xBF, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kSanitize, 0x03, {0x48, 0xBF, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kSanitize, 0x1F, {0x48, 0xBF, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kUnmap, {}, {0x42, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F, 0xFF, 0xFF, 0x07}},
-      {op::kModeSelect10, {}, {0x55, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kReserve10, {}, {0x56, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07}},
-      {op::kRelease10, {}, {0x57, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07}},
-      {op::kModeSense10, {}, {0x5A, 0x18, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kPrIn, 0x00, {0x5E, 0x1F, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kPrIn, 0x01, {0x5E, 0x1F, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kPrIn, 0x02, {0x5E, 0x1F, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kPrIn, 0x03, {0x5E, 0x1F, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
-      {op::kPrOut, 0x00, {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kPrOut, 0x01, {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kPrOut, 0x02, {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kPrOut, 0x03, {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kPrOut, 0x04, {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kPrOut, 0x05, {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kPrOut, 0x06, {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
-      {op::kRead16,
-       {},
-       {0x88, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kCompareAndWrite,
-       {},
-       {0x89, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0x1F,
-        0x07}},
-      {op::kWrite16,
-       {},
-       {0x8A, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kOrWrite16,
-       {},
-       {0x8B, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kWriteVerify16,
-       {},
-       {0x8E, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kVerify16,
-       {},
-       {0x8F, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kPrefetch16,
-       {},
-       {0x90, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kSyncCache16,
-       {},
-       {0x91, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kWriteSame16,
-       {},
-       {0x93, 0xF9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kWriteAtomic16,
-       {},
-       {0x9C, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0x1F,
-        0x07}},
-      {op::kServiceActionIn16,
-       op::kSaReadCapacity16,
-       {0x9E, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00,
-        0x07}},
-      {op::kServiceActionIn16,
-       op::kSaGetLbaStatus,
-       {0x9E, 0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00,
-        0x07}},
-      {op::kReportLuns,
-       {},
-       {0xA0, 0x00, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x07}},
-      {op::kMaintenanceIn,
-       op::kSaReportSupportedOpcodes,
-       {0xA3, 0x0C, 0x87, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x07}},
-      {op::kRead12, {}, {0xA8, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x07}},
-      {op::kWrite12, {}, {0xAA, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x07}},
-      {op::kWriteVerify12,
-       {},
-       {0xAE, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x07}},
-      {op::kVerify12, {}, {0xAF, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x07}},
-      {op::kReadDefectData12,
-       {},
-       {0xB7, 0x1F, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x07}},
-  };
+  static const std::vector<OpInfo> ops = [] {
+    std::vector<OpInfo> v = {
+        {op::kTestUnitReady, {}, {0x00, 0x00, 0x00, 0x00, 0x00, 0x07}},
+        {op::kRequestSense, {}, {0x03, 0x01, 0x00, 0x00, 0xFF, 0x07}},
+        {op::kRead6, {}, {0x08, 0x1F, 0xFF, 0xFF, 0xFF, 0x07}},
+        {op::kWrite6, {}, {0x0A, 0x1F, 0xFF, 0xFF, 0xFF, 0x07}},
+        {op::kInquiry, {}, {0x12, 0x01, 0xFF, 0xFF, 0xFF, 0x07}},
+        {op::kModeSelect6, {}, {0x15, 0x11, 0x00, 0x00, 0xFF, 0x07}},
+        {op::kReserve6, {}, {0x16, 0x00, 0x00, 0x00, 0x00, 0x07}},
+        {op::kRelease6, {}, {0x17, 0x00, 0x00, 0x00, 0x00, 0x07}},
+        {op::kModeSense6, {}, {0x1A, 0x08, 0xFF, 0xFF, 0xFF, 0x07}},
+        {op::kStartStopUnit, {}, {0x1B, 0x01, 0x00, 0x0F, 0xF7, 0x07}},
+        {op::kPreventAllow, {}, {0x1E, 0x00, 0x00, 0x00, 0x03, 0x07}},
+        {op::kReadCapacity10, {}, {0x25, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x07}},
+        block10(op::kRead10, 0xF8),
+        block10(op::kWrite10, 0xF8),
+        block10(op::kWriteVerify10, 0xF6),
+        block10(op::kVerify10, 0xF6),
+        block10(op::kPrefetch10, 0x02),
+        block10(op::kSyncCache10, 0x02),
+        {op::kReadDefectData10, {}, {0x37, 0x00, 0x1F, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}},
+        block10(op::kWriteSame10, 0xF8),
+    };
+    add_service_actions(v, op::kSanitize, {0x01, 0x02, 0x03, 0x1F},
+                        {0x48, 0xBF, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07});
+    v.push_back({op::kUnmap, {}, {0x42, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F, 0xFF, 0xFF, 0x07}});
+    v.push_back(
+        {op::kModeSelect10, {}, {0x55, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}});
+    v.push_back({op::kReserve10, {}, {0x56, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07}});
+    v.push_back({op::kRelease10, {}, {0x57, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07}});
+    v.push_back(
+        {op::kModeSense10, {}, {0x5A, 0x18, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07}});
+    add_service_actions(v, op::kPrIn, {0x00, 0x01, 0x02, 0x03},
+                        {0x5E, 0x1F, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x07});
+    add_service_actions(v, op::kPrOut, {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06},
+                        {0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07});
+    v.push_back(block16(op::kRead16, 0xF8));
+    v.push_back(block16_ignoring(op::kCompareAndWrite, 0xF8, 10, 13));  // NUMBER OF BLOCKS: 1 byte
+    v.push_back(block16(op::kWrite16, 0xF8));
+    v.push_back(block16(op::kOrWrite16, 0xF8));
+    v.push_back(block16(op::kWriteVerify16, 0xF6));
+    v.push_back(block16(op::kVerify16, 0xF6));
+    v.push_back(block16(op::kPrefetch16, 0x02));
+    v.push_back(block16(op::kSyncCache16, 0x02));
+    v.push_back(block16(op::kWriteSame16, 0xF9));
+    v.push_back(block16_ignoring(op::kWriteAtomic16, 0xF8, 10, 12));  // 2-byte length
+    v.push_back({op::kServiceActionIn16,
+                 op::kSaReadCapacity16,
+                 {0x9E, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
+                  0xFF, 0x00, 0x07}});
+    v.push_back({op::kServiceActionIn16,
+                 op::kSaGetLbaStatus,
+                 {0x9E, 0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                  0xFF, 0x00, 0x07}});
+    v.push_back({op::kReportLuns,
+                 {},
+                 {0xA0, 0x00, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x07}});
+    v.push_back({op::kMaintenanceIn,
+                 op::kSaReportSupportedOpcodes,
+                 {0xA3, 0x0C, 0x87, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x07}});
+    v.push_back(block12(op::kRead12, 0xF8));
+    v.push_back(block12(op::kWrite12, 0xF8));
+    v.push_back(block12(op::kWriteVerify12, 0xF6));
+    v.push_back(block12(op::kVerify12, 0xF6));
+    v.push_back({op::kReadDefectData12,
+                 {},
+                 {0xB7, 0x1F, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x07}});
+    return v;
+  }();
   return ops;
 }
 
@@ -477,9 +475,11 @@ struct LogicalUnit::Pr {
 
 // ---- LogicalUnit -------------------------------------------------------------------------------
 
-LogicalUnit::LogicalUnit(LuConfig config, std::unique_ptr<BlockBackend> backend)
+LogicalUnit::LogicalUnit(LuConfig config, std::unique_ptr<BlockBackend> backend,
+                         std::shared_ptr<CompletionQueue> timers)
     : config_(std::move(config)),
       backend_(std::move(backend)),
+      timers_(std::move(timers)),
       pr_(std::make_unique<Pr>()),
       alive_(std::make_shared<bool>(true)) {
   blocks_ = backend_->size_bytes() / config_.block_size;
@@ -490,10 +490,23 @@ LogicalUnit::~LogicalUnit() {
   *alive_ = false;
 }
 
+bool LogicalUnit::outlives_task(std::uint8_t opcode) {
+  return opcode == op::kSanitize;
+}
+
 ScsiResult LogicalUnit::check(const Sense& s) {
   ScsiResult r;
   r.status = scsi_status::kCheckCondition;
   r.sense = encode_sense(s, d_sense_);
+  return r;
+}
+
+ScsiResult LogicalUnit::io_result(const Status& st, std::uint64_t wanted_out, bool reading) {
+  ScsiResult r =
+      st ? ScsiResult{}
+         : check({sense_key::kMediumError, static_cast<std::uint8_t>(reading ? 0x11 : 0x0C),
+                  0x00});  // unrecovered read error / write error
+  r.wanted_out = static_cast<std::uint32_t>(wanted_out);
   return r;
 }
 
@@ -654,40 +667,6 @@ void LogicalUnit::dispatch(ScsiRequest& req, ScsiDone done) {
   switch (o) {
     case op::kTestUnitReady:
       return done(ScsiResult{});
-    case op::kRequestSense:
-      return done(request_sense(req));
-    case op::kInquiry:
-      return done(inquiry(req));
-    case op::kReportLuns:
-      return done(report_luns(req));
-    case op::kReadCapacity10:
-      return done(read_capacity10(req));
-    case op::kModeSense6:
-      return done(mode_sense(req, false));
-    case op::kModeSense10:
-      return done(mode_sense(req, true));
-    case op::kModeSelect6:
-      return done(mode_select(req, false));
-    case op::kModeSelect10:
-      return done(mode_select(req, true));
-    case op::kStartStopUnit:
-      return done(start_stop(req));
-    case op::kPreventAllow:
-      return done(prevent_allow(req));
-    case op::kReserve6:
-    case op::kReserve10:
-      return done(reserve(req));
-    case op::kRelease6:
-    case op::kRelease10:
-      return done(release(req));
-    case op::kPrIn:
-      return done(pr_in(req));
-    case op::kPrOut:
-      return done(pr_out(req));
-    case op::kReadDefectData10:
-      return done(read_defect_data(req, false));
-    case op::kReadDefectData12:
-      return done(read_defect_data(req, true));
     case op::kServiceActionIn16:
       if (service_action_of(c) == op::kSaReadCapacity16) return done(read_capacity16(req));
       if (service_action_of(c) == op::kSaGetLbaStatus) {
@@ -699,45 +678,65 @@ void LogicalUnit::dispatch(ScsiRequest& req, ScsiDone done) {
       if (service_action_of(c) == op::kSaReportSupportedOpcodes)
         return done(report_supported_opcodes(req));
       return done(check(sense_invalid_field_in_cdb(1, 4)));
-    case op::kRead6:
-    case op::kRead10:
-    case op::kRead12:
-    case op::kRead16:
-      return read(req, std::move(done));
-    case op::kWrite6:
-    case op::kWrite10:
-    case op::kWrite12:
-    case op::kWrite16:
-    case op::kWriteVerify10:
-    case op::kWriteVerify12:
-    case op::kWriteVerify16:
-    case op::kWriteAtomic16:
-      return write(req, std::move(done));
-    case op::kVerify10:
-    case op::kVerify12:
-    case op::kVerify16:
-      return verify(req, std::move(done));
-    case op::kWriteSame10:
-    case op::kWriteSame16:
-      return write_same(req, std::move(done));
     case op::kUnmap:
       if (!config_.thin) return done(check(sense_invalid_opcode()));
-      return unmap(req, std::move(done));
-    case op::kCompareAndWrite:
-      return compare_and_write(req, std::move(done));
-    case op::kOrWrite16:
-      return orwrite(req, std::move(done));
-    case op::kPrefetch10:
-    case op::kPrefetch16:
-      return prefetch(req, std::move(done));
-    case op::kSyncCache10:
-    case op::kSyncCache16:
-      return synchronize_cache(req, std::move(done));
-    case op::kSanitize:
-      return sanitize(req, std::move(done));
+      break;
     default:
-      return done(check(sense_invalid_opcode()));
+      break;
   }
+  route(req, std::move(done));
+}
+
+void LogicalUnit::route(ScsiRequest& req, ScsiDone done) {
+  using Now = ScsiResult (LogicalUnit::*)(const ScsiRequest&);
+  using Later = void (LogicalUnit::*)(ScsiRequest&, ScsiDone);
+  struct Route {
+    Now now = nullptr;
+    Later later = nullptr;
+  };
+  // Indexed by opcode: commands answered from the LU's state, and commands that go through the
+  // back end (their `done` may run later). Opcodes without an entry are not supported.
+  static const std::array<Route, 256> routes = [] {
+    std::array<Route, 256> t{};
+    const std::pair<std::initializer_list<std::uint8_t>, Now> now[] = {
+        {{op::kRequestSense}, &LogicalUnit::request_sense},
+        {{op::kInquiry}, &LogicalUnit::inquiry},
+        {{op::kReportLuns}, &LogicalUnit::report_luns},
+        {{op::kReadCapacity10}, &LogicalUnit::read_capacity10},
+        {{op::kModeSense6, op::kModeSense10}, &LogicalUnit::mode_sense},
+        {{op::kModeSelect6, op::kModeSelect10}, &LogicalUnit::mode_select},
+        {{op::kStartStopUnit}, &LogicalUnit::start_stop},
+        {{op::kPreventAllow}, &LogicalUnit::prevent_allow},
+        {{op::kReserve6, op::kReserve10}, &LogicalUnit::reserve},
+        {{op::kRelease6, op::kRelease10}, &LogicalUnit::release},
+        {{op::kPrIn}, &LogicalUnit::pr_in},
+        {{op::kPrOut}, &LogicalUnit::pr_out},
+        {{op::kReadDefectData10, op::kReadDefectData12}, &LogicalUnit::read_defect_data},
+    };
+    const std::pair<std::initializer_list<std::uint8_t>, Later> later[] = {
+        {{op::kRead6, op::kRead10, op::kRead12, op::kRead16}, &LogicalUnit::read},
+        {{op::kWrite6, op::kWrite10, op::kWrite12, op::kWrite16, op::kWriteVerify10,
+          op::kWriteVerify12, op::kWriteVerify16, op::kWriteAtomic16},
+         &LogicalUnit::write},
+        {{op::kVerify10, op::kVerify12, op::kVerify16}, &LogicalUnit::verify},
+        {{op::kWriteSame10, op::kWriteSame16}, &LogicalUnit::write_same},
+        {{op::kUnmap}, &LogicalUnit::unmap},
+        {{op::kCompareAndWrite}, &LogicalUnit::compare_and_write},
+        {{op::kOrWrite16}, &LogicalUnit::orwrite},
+        {{op::kPrefetch10, op::kPrefetch16}, &LogicalUnit::prefetch},
+        {{op::kSyncCache10, op::kSyncCache16}, &LogicalUnit::synchronize_cache},
+        {{op::kSanitize}, &LogicalUnit::sanitize},
+    };
+    for (const auto& [ops, fn] : now)
+      for (std::uint8_t o : ops) t[o].now = fn;
+    for (const auto& [ops, fn] : later)
+      for (std::uint8_t o : ops) t[o].later = fn;
+    return t;
+  }();
+  const Route& r = routes[req.cdb[0]];
+  if (r.now) return done((this->*r.now)(req));
+  if (r.later) return (this->*r.later)(req, std::move(done));
+  done(check(sense_invalid_opcode()));
 }
 
 // ---- informational commands --------------------------------------------------------------------
@@ -895,7 +894,8 @@ ScsiResult LogicalUnit::request_sense(const ScsiRequest& req) {
   return data_result(encode_sense(s, desc), alloc);
 }
 
-ScsiResult LogicalUnit::read_defect_data(const ScsiRequest& req, bool twelve) {
+ScsiResult LogicalUnit::read_defect_data(const ScsiRequest& req) {
+  const bool twelve = req.cdb[0] == op::kReadDefectData12;
   const auto& c = req.cdb;
   const std::uint8_t format = twelve ? (c[1] & 0x07) : (c[2] & 0x07);
   const std::uint8_t lists = twelve ? (c[1] & 0x18) : (c[2] & 0x18);
@@ -971,7 +971,8 @@ ScsiResult LogicalUnit::report_supported_opcodes(const ScsiRequest& req) {
 
 // ---- mode pages --------------------------------------------------------------------------------
 
-ScsiResult LogicalUnit::mode_sense(const ScsiRequest& req, bool ten) {
+ScsiResult LogicalUnit::mode_sense(const ScsiRequest& req) {
+  const bool ten = req.cdb[0] == op::kModeSense10;
   const auto& c = req.cdb;
   const bool dbd = c[1] & 0x08;
   const bool llbaa = ten && (c[1] & 0x10);
@@ -1090,7 +1091,8 @@ ScsiResult LogicalUnit::mode_sense(const ScsiRequest& req, bool ten) {
   return data_result(std::move(d), alloc);
 }
 
-ScsiResult LogicalUnit::mode_select(const ScsiRequest& req, bool ten) {
+ScsiResult LogicalUnit::mode_select(const ScsiRequest& req) {
+  const bool ten = req.cdb[0] == op::kModeSelect10;
   const auto& c = req.cdb;
   const std::size_t len = ten ? load_be16(&c[7]) : c[4];
   if (c[1] & 0x01) return check({sense_key::kIllegalRequest, 0x39, 0x00});  // SP: cannot save
@@ -1445,9 +1447,7 @@ void LogicalUnit::write(ScsiRequest& req, ScsiDone done) {
   Buffer data = req.data_out;
   io({IoOp::write, r.lba * config_.block_size, usable, data.data(), fua},
      [this, data, bytes, done = std::move(done)](Status st) mutable {
-       ScsiResult res = st ? ScsiResult{} : check({sense_key::kMediumError, 0x0C, 0x00});
-       res.wanted_out = static_cast<std::uint32_t>(bytes);
-       done(std::move(res));
+       done(io_result(st, bytes));
      });
 }
 
@@ -1529,9 +1529,7 @@ void LogicalUnit::write_same(ScsiRequest& req, ScsiDone done) {
   const std::uint64_t off = r0.lba * bs;
   const std::uint64_t len = count * bs;
   auto complete = [this, out_len, done = std::move(done)](Status st) mutable {
-    ScsiResult res = st ? ScsiResult{} : check({sense_key::kMediumError, 0x0C, 0x00});
-    res.wanted_out = out_len;
-    done(std::move(res));
+    done(io_result(st, out_len));
   };
   if (unmap_bit && backend_->supports_discard()) {
     // UNMAP set on a thin LU: deallocate; unmapped blocks read back as zeros (LBPRZ).
@@ -1569,6 +1567,24 @@ void LogicalUnit::fill(std::uint64_t off, std::uint64_t len, Buffer chunk, bool 
       if (--state->outstanding == 0) state->cb(state->error);
     });
   }
+}
+
+void LogicalUnit::fill_paced(std::uint64_t off, std::uint64_t len, Buffer chunk, std::uint64_t rate,
+                             std::function<void(Status)> cb) {
+  if (len == 0) return cb(Status::ok());
+  const std::uint64_t n = std::min<std::uint64_t>(chunk.size(), len);
+  std::weak_ptr<bool> alive = alive_;
+  io({IoOp::write, off, n, chunk.data(), true},
+     [this, alive, off, len, n, chunk, rate, cb = std::move(cb)](Status st) mutable {
+       if (!st || n == len) return cb(st);
+       const auto pause = std::chrono::nanoseconds(n * 1'000'000'000ull / rate);
+       timers_->post_after(pause,
+                           [this, alive, off, len, n, chunk, rate, cb = std::move(cb)]() mutable {
+                             auto a = alive.lock();
+                             if (!a || !*a) return;  // the LU is gone
+                             fill_paced(off + n, len - n, std::move(chunk), rate, std::move(cb));
+                           });
+     });
 }
 
 void LogicalUnit::unmap(ScsiRequest& req, ScsiDone done) {
@@ -1611,9 +1627,7 @@ void LogicalUnit::unmap(ScsiRequest& req, ScsiDone done) {
        [this, remaining, error, cb, len](Status st) {
          if (!st && *error) *error = st;
          if (--*remaining == 0) {
-           ScsiResult res = *error ? ScsiResult{} : check({sense_key::kMediumError, 0x0C, 0x00});
-           res.wanted_out = static_cast<std::uint32_t>(len);
-           (*cb)(std::move(res));
+           (*cb)(io_result(*error, len));
          }
        });
   }
@@ -1691,11 +1705,7 @@ void LogicalUnit::run_next_caw() {
          d(std::move(res));
          run_next_caw();
        };
-       if (!st) {
-         ScsiResult e = check({sense_key::kMediumError, 0x11, 0x00});
-         e.wanted_out = static_cast<std::uint32_t>(2 * bytes);
-         return finish_caw(done, std::move(e));
-       }
+       if (!st) return finish_caw(done, io_result(st, 2 * bytes, true));
        for (std::size_t i = 0; i < bytes; ++i) {
          if (medium.data()[i] != data.data()[i]) {
            ScsiResult e = check(sense_miscompare(i));
@@ -1705,9 +1715,7 @@ void LogicalUnit::run_next_caw() {
        }
        io({IoOp::write, off, bytes, data.data() + bytes, fua},
           [this, data, bytes, finish_caw, done = std::move(done)](Status st2) mutable {
-            ScsiResult res = st2 ? ScsiResult{} : check({sense_key::kMediumError, 0x0C, 0x00});
-            res.wanted_out = static_cast<std::uint32_t>(2 * bytes);
-            finish_caw(done, std::move(res));
+            finish_caw(done, io_result(st2, 2 * bytes));
           });
      });
 }
@@ -1738,17 +1746,11 @@ void LogicalUnit::orwrite(ScsiRequest& req, ScsiDone done) {
   const bool fua = r.fua || !wce_;
   io({IoOp::read, off, bytes, medium.data(), false},
      [this, medium, data, bytes, off, fua, done = std::move(done)](Status st) mutable {
-       if (!st) {
-         ScsiResult e = check({sense_key::kMediumError, 0x11, 0x00});
-         e.wanted_out = static_cast<std::uint32_t>(bytes);
-         return done(std::move(e));
-       }
+       if (!st) return done(io_result(st, bytes, true));
        for (std::size_t i = 0; i < bytes; ++i) medium.data()[i] |= data.data()[i];
        io({IoOp::write, off, bytes, medium.data(), fua},
           [this, medium, bytes, done = std::move(done)](Status st2) mutable {
-            ScsiResult res = st2 ? ScsiResult{} : check({sense_key::kMediumError, 0x0C, 0x00});
-            res.wanted_out = static_cast<std::uint32_t>(bytes);
-            done(std::move(res));
+            done(io_result(st2, bytes));
           });
      });
 }
@@ -1816,6 +1818,9 @@ void LogicalUnit::sanitize(ScsiRequest& req, ScsiDone done) {
     done(std::move(res));
   };
   const std::uint64_t bytes = blocks_ * bs;
+  if (sa == 0x01 && config_.sanitize_rate != 0 && timers_)
+    return fill_paced(0, bytes, std::move(chunk), config_.sanitize_rate,
+                      std::move(finish_sanitize));
   if (sa == 0x01) return fill(0, bytes, chunk, true, std::move(finish_sanitize));
   // BLOCK ERASE / CRYPTO ERASE: deallocate everything (reads return zeros afterwards).
   io({backend_->supports_discard() ? IoOp::discard : IoOp::write_zeroes, 0, bytes, nullptr, true},

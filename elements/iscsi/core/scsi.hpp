@@ -135,17 +135,27 @@ struct LuConfig {
   std::uint32_t max_unmap_descriptors = 256;
   std::uint32_t max_write_same_blocks = 1u << 22;
   std::uint8_t max_compare_write_blocks = 128;
+  // Bytes per second a SANITIZE OVERWRITE writes (0: as fast as the back end). Models a medium
+  // on which a sanitize takes a while, and keeps one from monopolising the back end. Needs the
+  // completion queue given to the LogicalUnit for its timers.
+  std::uint64_t sanitize_rate = 0;
 };
 
 class LogicalUnit {
  public:
-  LogicalUnit(LuConfig config, std::unique_ptr<BlockBackend> backend);
+  // `timers`: where paced operations (LuConfig::sanitize_rate) schedule their next step.
+  LogicalUnit(LuConfig config, std::unique_ptr<BlockBackend> backend,
+              std::shared_ptr<CompletionQueue> timers = {});
   ~LogicalUnit();
   LogicalUnit(const LogicalUnit&) = delete;
   LogicalUnit& operator=(const LogicalUnit&) = delete;
 
   // Runs one command; `done` runs now or later (on the CompletionQueue's thread), exactly once.
   void execute(ScsiRequest req, ScsiDone done);
+
+  // Whether the operation a command starts goes on without it (SANITIZE: SBC-4 §4.11): aborting
+  // such a command forgets the task at once instead of waiting for the operation to end.
+  static bool outlives_task(std::uint8_t opcode);
 
   // Transport events (SAM-5 §6.3).
   void nexus_lost(const ItNexus& nexus);       // session ended: release its SPC-2 state
@@ -164,6 +174,9 @@ class LogicalUnit {
   friend class Cmd;
 
   ScsiResult check(const Sense& s);
+  // After a back-end step of a data-out command: GOOD, or MEDIUM ERROR (write error, or
+  // unrecovered read error when `reading`), with the length the command wanted (residuals).
+  ScsiResult io_result(const Status& st, std::uint64_t wanted_out, bool reading = false);
   std::optional<Sense> take_unit_attention(const ItNexus& nexus);
   void add_unit_attention_all(const Sense& s, const std::string* except_key = nullptr);
   void add_unit_attention(const std::string& key, const Sense& s);
@@ -171,14 +184,16 @@ class LogicalUnit {
                  const std::array<std::uint8_t, 16>& cdb) const;
 
   void dispatch(ScsiRequest& req, ScsiDone done);
+  // Runs the command by the opcode table: at once (state only) or via the back end.
+  void route(ScsiRequest& req, ScsiDone done);
   // Individual commands.
   ScsiResult inquiry(const ScsiRequest& req);
   ScsiResult vpd_page(std::uint8_t page);
   ScsiResult report_luns(const ScsiRequest& req);
   ScsiResult read_capacity10(const ScsiRequest& req);
   ScsiResult read_capacity16(const ScsiRequest& req);
-  ScsiResult mode_sense(const ScsiRequest& req, bool ten);
-  ScsiResult mode_select(const ScsiRequest& req, bool ten);
+  ScsiResult mode_sense(const ScsiRequest& req);   // 6 or 10, from the opcode
+  ScsiResult mode_select(const ScsiRequest& req);  // 6 or 10, from the opcode
   ScsiResult request_sense(const ScsiRequest& req);
   ScsiResult report_supported_opcodes(const ScsiRequest& req);
   ScsiResult get_lba_status(const ScsiRequest& req);
@@ -188,7 +203,7 @@ class LogicalUnit {
   ScsiResult release(const ScsiRequest& req);
   ScsiResult pr_in(const ScsiRequest& req);
   ScsiResult pr_out(const ScsiRequest& req);
-  ScsiResult read_defect_data(const ScsiRequest& req, bool twelve);
+  ScsiResult read_defect_data(const ScsiRequest& req);  // 10 or 12, from the opcode
   void read(ScsiRequest& req, ScsiDone done);
   void write(ScsiRequest& req, ScsiDone done);
   void verify(ScsiRequest& req, ScsiDone done);
@@ -203,12 +218,16 @@ class LogicalUnit {
   // Writes `len` bytes at `off` by repeating `chunk` (a whole number of blocks).
   void fill(std::uint64_t off, std::uint64_t len, Buffer chunk, bool fua,
             std::function<void(Status)> cb);
+  // The same, one chunk at a time, `rate` bytes per second (timers_ schedules the next chunk).
+  void fill_paced(std::uint64_t off, std::uint64_t len, Buffer chunk, std::uint64_t rate,
+                  std::function<void(Status)> cb);
 
   // Back end helpers with in-flight accounting.
   void io(IoRequest r, std::function<void(Status)> cb);
 
   LuConfig config_;
   std::unique_ptr<BlockBackend> backend_;
+  std::shared_ptr<CompletionQueue> timers_;
   std::uint64_t blocks_ = 0;
   std::size_t in_flight_ = 0;
 

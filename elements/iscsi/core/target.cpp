@@ -259,7 +259,7 @@ Status Connection::receive(std::span<const std::uint8_t> bytes) {
     if (!r->has_value()) break;
     ++target_.stats_.pdus_in;
     const Received& rx = **r;
-    if (auto st = handle({rx.pdu.bhs, rx.pdu.ahs, rx.data()}, rx.reject, rx.why); !st) {
+    if (auto st = handle({rx.pdu.bhs, rx.pdu.ahs, rx.data(), {}}, rx.reject, rx.why); !st) {
       closing_ = true;
       result = st;
       break;
@@ -752,9 +752,17 @@ void Connection::handle_command(const PduView& pdu) {
     t->lu = target_.lun(*lun);
     t->lun_valid = t->lu != nullptr;
   }
-  if (cmd.write && edtl > 0) {
+  if (cmd.write && edtl > 0 && imm == edtl && pdu.keep) {
+    // All the data came with the command and the transport lets us keep its buffer: no copy.
+    // The LU only reads data-out buffers.
+    t->out.p =
+        std::shared_ptr<std::uint8_t[]>(pdu.keep, const_cast<std::uint8_t*>(pdu.data.data()));
+    t->out.n = imm;
+  } else if (cmd.write && edtl > 0) {
     t->out = Buffer::allocate(edtl);
     if (imm) std::memcpy(t->out.data(), pdu.data.data(), imm);
+  }
+  if (cmd.write && edtl > 0) {
     t->received = imm;
     t->unsolicited_next = imm;
     // F set: no unsolicited Data-Out follows the command.
@@ -1024,7 +1032,7 @@ void Connection::respond(Task& t, ScsiResult& result) {
 // ---- task management ---------------------------------------------------------------------------
 
 void Connection::abort_task(Task& t, const std::shared_ptr<Tmf>& tmf) {
-  if (t.executing) {
+  if (t.executing && !LogicalUnit::outlives_task(t.cmd.cdb[0])) {
     // The back end cannot be stopped mid-I/O: the task is forgotten when it completes, and the
     // TMF answers only then, so the initiator never sees "aborted" before the I/O is over.
     t.aborted = true;
@@ -1034,6 +1042,8 @@ void Connection::abort_task(Task& t, const std::shared_ptr<Tmf>& tmf) {
     }
     return;
   }
+  // Not started yet, or an operation that goes on in the LU without its task (SANITIZE): the
+  // task is forgotten now, its completion (if any) finds nothing.
   tasks_.erase(t.cmd.itt);
 }
 

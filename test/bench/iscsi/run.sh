@@ -10,7 +10,8 @@
 #   BENCH_SECONDS (10), BENCH_FILE_MB (1024), PATCHBAY_ARGS ("-j 1": the target's elements share
 #   one thread anyway), BENCH_DIR (a temporary directory), BENCH_PIN ("1 0": the targets run on
 #   CPU 1 and the initiators on CPU 0, so neither target gets more of the machine than the other;
-#   "" to leave placement to the kernel).
+#   "" to leave placement to the kernel), BENCH_ONLY (a subset of "read4k read1m write4k write1m
+#   null4k").
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -156,12 +157,14 @@ PY
 }
 
 declare -A result
+only=" ${BENCH_ONLY:-read4k read1m write4k write1m null4k} "
+want() { [[ $only == *" $1 "* ]]; }
 run_workloads() {  # TARGET PID URL
   local who=$1 pid=$2 url=$3
-  result[$who,read4k]=$(measure "$pid" "$url" randread 4096)
-  result[$who,read1m]=$(measure "$pid" "$url" seqread 1048576)
-  result[$who,write4k]=$(measure "$pid" "$url" randwrite 4096)
-  result[$who,write1m]=$(measure "$pid" "$url" seqwrite 1048576)
+  if want read4k; then result[$who,read4k]=$(measure "$pid" "$url" randread 4096); fi
+  if want read1m; then result[$who,read1m]=$(measure "$pid" "$url" seqread 1048576); fi
+  if want write4k; then result[$who,write4k]=$(measure "$pid" "$url" randwrite 4096); fi
+  if want write1m; then result[$who,write1m]=$(measure "$pid" "$url" seqwrite 1048576); fi
 }
 
 pin="unpinned"
@@ -171,16 +174,20 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_patchbay file file FILE="$img"
 run_workloads patchbay "$pb_pid" "$pb_url"
 stop_patchbay
-start_patchbay null null SIZE="${file_mb}M"
-result[patchbay,null4k]=$(measure "$pb_pid" "$pb_url" randread 4096)
-stop_patchbay
+if want null4k; then
+  start_patchbay null null SIZE="${file_mb}M"
+  result[patchbay,null4k]=$(measure "$pb_pid" "$pb_url" randread 4096)
+  stop_patchbay
+fi
 if [[ $have_tgtd -eq 1 ]]; then
   start_tgtd "$img"
   run_workloads tgtd "$tgt_pid" "$tgt_url"
   stop_tgtd
-  start_tgtd "$img" null
-  result[tgtd,null4k]=$(measure "$tgt_pid" "$tgt_url" randread 4096)
-  stop_tgtd
+  if want null4k; then
+    start_tgtd "$img" null
+    result[tgtd,null4k]=$(measure "$tgt_pid" "$tgt_url" randread 4096)
+    stop_tgtd
+  fi
 fi
 
 # ---- report ------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -500,6 +502,16 @@ TEST_CASE("back ends: memory, null and file", "[iscsi][backend]") {
       CHECK(r == std::vector<std::uint8_t>(8192, 0));
       CHECK(!b.mapping(65536, 8192).mapped);
       CHECK(!sync(b, {IoOp::write, (1 << 20) - 100, 8192, w.data(), false}));
+      // Plain writes: small ones on the caller's thread where RWF_NOWAIT is refused, large ones
+      // on the pool; both read back.
+      CHECK(sync(b, {IoOp::write, 131072, 4096, w.data() + 100, false}));
+      std::vector<std::uint8_t> big(256 << 10, 0x77);
+      CHECK(sync(b, {IoOp::write, 262144, big.size(), big.data(), false}));
+      CHECK(sync(b, {IoOp::read, 131072, 4096, r.data(), false}));
+      CHECK(std::equal(r.begin(), r.begin() + 4096, w.begin() + 100));
+      std::vector<std::uint8_t> back(big.size());
+      CHECK(sync(b, {IoOp::read, 262144, back.size(), back.data(), false}));
+      CHECK(back == big);
     }
     std::filesystem::remove(path);
     CHECK(!make_file_backend("/nonexistent/dir/x", 1 << 20, cq, 1));
@@ -507,6 +519,19 @@ TEST_CASE("back ends: memory, null and file", "[iscsi][backend]") {
   CHECK(*parse_size("64M") == 64u << 20);
   CHECK(!parse_size("12Q"));
   CHECK(!make_backend("tape:x", {}, cq));
+}
+
+TEST_CASE("completion queue: post_after runs on the draining thread once due", "[iscsi][backend]") {
+  CompletionQueue cq;
+  std::vector<int> ran;
+  cq.post_after(std::chrono::hours(1), [&] { ran.push_back(2); });  // never due in this test
+  cq.post_after(std::chrono::milliseconds(1), [&] { ran.push_back(1); });
+  for (int i = 0; i < 20000 && ran.empty(); ++i) {
+    if (!cq.pending()) usleep(100);
+    cq.run();
+  }
+  CHECK(ran == std::vector<int>{1});
+  // Destroying the queue drops what is still waiting without running it.
 }
 
 TEST_CASE("scsi: SANITIZE overwrite, block erase, parameter checks", "[iscsi][scsi]") {

@@ -526,3 +526,60 @@ TEST_CASE("file back end: completions arrive through the completion queue", "[is
   }
   std::filesystem::remove(path);
 }
+
+TEST_CASE("task management: a SANITIZE goes on after ABORT TASK and resets", "[iscsi][target]") {
+  Wire w;
+  // 2 MiB written 1 MiB at a time at 1 byte/s: the first chunk goes at once, the second would
+  // wait for days, so the SANITIZE stays in progress for the whole test.
+  LuConfig lc;
+  lc.sanitize_rate = 1;
+  REQUIRE(
+      w.target->add_lun(1, std::make_shared<LogicalUnit>(lc, make_memory_backend(2 << 20), w.cq)));
+  w.login_ok();
+  auto on_lun1 = [&](std::vector<std::uint8_t> cdb, std::uint32_t edtl, bool write,
+                     std::vector<std::uint8_t> data) {
+    ScsiCommand c = ScsiCommand::decode(w.cmd_bhs(std::move(cdb), edtl, false, write));
+    c.lun = encode_lun(1);
+    w.send(c.encode(), std::move(data));
+    return c.itt;
+  };
+  auto tur_sense = [&] {
+    on_lun1({0x00}, 0, false, {});
+    const Pdu p = w.recv_one();
+    REQUIRE(ScsiResponse::decode(p.bhs).status == scsi_status::kCheckCondition);
+    return std::array<std::uint8_t, 3>{static_cast<std::uint8_t>(p.data[2 + 2] & 0x0F),
+                                       p.data[2 + 12], p.data[2 + 13]};
+  };
+  CHECK(tur_sense() == std::array<std::uint8_t, 3>{0x6, 0x29, 0x00});  // power on
+  // SANITIZE OVERWRITE, one pass of a 512-byte pattern.
+  std::vector<std::uint8_t> params(4 + 512, 0x5A);
+  params[0] = 0x01;
+  params[1] = 0x00;
+  params[2] = 0x02;
+  params[3] = 0x00;
+  const std::uint32_t sanitize_itt =
+      on_lun1({0x48, 0x01, 0, 0, 0, 0, 0, 0x02, 0x04, 0}, 516, true, params);
+  CHECK(w.recv().empty());  // still running
+  const std::array<std::uint8_t, 3> in_progress{0x2, 0x04, 0x1B};
+  CHECK(tur_sense() == in_progress);
+
+  TaskMgmtRequest tmf;
+  tmf.immediate = true;
+  tmf.function = 1;  // ABORT TASK: answered now, the operation goes on
+  tmf.itt = 0x900;
+  tmf.lun = encode_lun(1);
+  tmf.referenced_task_tag = sanitize_itt;
+  tmf.cmd_sn = w.cmd_sn;
+  w.send(tmf.encode());
+  CHECK(TaskMgmtResponse::decode(w.recv_one().bhs).response == 0);
+  CHECK(w.conn->tasks() == 0);
+  CHECK(tur_sense() == in_progress);
+  tmf.function = 5;  // LOGICAL UNIT RESET
+  tmf.itt = 0x901;
+  w.send(tmf.encode());
+  CHECK(TaskMgmtResponse::decode(w.recv_one().bhs).response == 0);
+  CHECK(tur_sense() == std::array<std::uint8_t, 3>{0x6, 0x29, 0x03});  // bus device reset
+  CHECK(tur_sense() == in_progress);
+  w.cq->run();  // nothing due yet
+  CHECK(w.recv().empty());
+}

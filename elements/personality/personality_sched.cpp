@@ -1,0 +1,93 @@
+#include "elements/personality/personality_sched.hpp"
+
+#include <charconv>
+#include <sstream>
+
+namespace pb::elements {
+
+Status PersonalitySched::configure(Args& args) {
+  std::string weights;
+  Bytes quantum = quantum_;
+  Status st = args.optional("QUANTUM", quantum, in_range(Bytes{64}, Bytes{1u << 20}))
+                  .optional("WEIGHTS", weights)
+                  .done();
+  if (!st) return st;
+  std::vector<std::uint32_t> w;
+  std::istringstream in(weights);
+  for (std::string t; in >> t;) {
+    std::uint32_t v = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc() || p != t.data() + t.size() || v < 1 || v > 1000)
+      return Status::error("WEIGHTS: expected integers 1-1000, got '" + t + "'");
+    w.push_back(v);
+  }
+  quantum_ = quantum;
+  weights_ = std::move(w);
+  return {};
+}
+
+Status PersonalitySched::initialize() {
+  const auto n = static_cast<std::size_t>(ninputs());
+  if (weights_.size() > n)
+    return Status::error("WEIGHTS: " + std::to_string(weights_.size()) + " weights for " +
+                         std::to_string(n) + " inputs");
+  weights_.resize(n, 1);
+  lanes_.resize(n);
+  packets_.assign(n, 0);
+  bytes_.assign(n, 0);
+  return PullScheduler::initialize();
+}
+
+Batch PersonalitySched::pull(int, std::uint32_t max) {
+  Batch out;
+  const int n = ninputs();
+  if (max > Batch::kCapacity) max = Batch::kCapacity;
+  int idle = 0;  // consecutive inputs found empty
+  while (out.size() < max && idle < n) {
+    auto i = static_cast<std::size_t>(next_);
+    Lane& lane = lanes_[i];
+    if (!lane.head) {
+      Batch one = input(next_).pull(1);
+      if (one.empty()) {
+        lane.deficit = 0;  // an idle input keeps no credit (DRR)
+        lane.credited = false;
+        next_ = next_ + 1 == n ? 0 : next_ + 1;
+        ++idle;
+        continue;
+      }
+      lane.head = one.pop();
+    }
+    idle = 0;
+    if (!lane.credited) {
+      lane.deficit += quantum_.value * weights_[i];
+      lane.credited = true;
+    }
+    const std::uint32_t len = lane.head->length();
+    if (len <= lane.deficit) {
+      lane.deficit -= len;
+      ++packets_[i];
+      bytes_[i] += len;
+      out.append(std::move(lane.head));
+      continue;  // same input while its credit lasts
+    }
+    lane.credited = false;  // turn over; it keeps the remaining deficit for the next round
+    next_ = next_ + 1 == n ? 0 : next_ + 1;
+  }
+  return out;
+}
+
+void PersonalitySched::add_handlers(Handlers& h) {
+  auto list = [](const std::vector<std::uint64_t>& v) {
+    std::string s;
+    for (auto x : v) {
+      if (!s.empty()) s += ' ';
+      s += std::to_string(x);
+    }
+    return s;
+  };
+  h.read("packets", [this, list] { return list(packets_); });
+  h.read("bytes", [this, list] { return list(bytes_); });
+  h.read_write("quantum", quantum_, in_range(Bytes{64}, Bytes{1u << 20}));
+}
+
+}  // namespace pb::elements
