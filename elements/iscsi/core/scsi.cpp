@@ -698,7 +698,8 @@ void LogicalUnit::route(ScsiRequest& req, ScsiDone done) {
   // back end (their `done` may run later). Opcodes without an entry are not supported.
   static const std::array<Route, 256> routes = [] {
     std::array<Route, 256> t{};
-    const std::pair<std::initializer_list<std::uint8_t>, Now> now[] = {
+    // Vectors, not initializer_lists: a list inside a pair would dangle once the pair is built.
+    const std::pair<std::vector<std::uint8_t>, Now> now[] = {
         {{op::kRequestSense}, &LogicalUnit::request_sense},
         {{op::kInquiry}, &LogicalUnit::inquiry},
         {{op::kReportLuns}, &LogicalUnit::report_luns},
@@ -713,7 +714,7 @@ void LogicalUnit::route(ScsiRequest& req, ScsiDone done) {
         {{op::kPrOut}, &LogicalUnit::pr_out},
         {{op::kReadDefectData10, op::kReadDefectData12}, &LogicalUnit::read_defect_data},
     };
-    const std::pair<std::initializer_list<std::uint8_t>, Later> later[] = {
+    const std::pair<std::vector<std::uint8_t>, Later> later[] = {
         {{op::kRead6, op::kRead10, op::kRead12, op::kRead16}, &LogicalUnit::read},
         {{op::kWrite6, op::kWrite10, op::kWrite12, op::kWrite16, op::kWriteVerify10,
           op::kWriteVerify12, op::kWriteVerify16, op::kWriteAtomic16},

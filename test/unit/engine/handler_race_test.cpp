@@ -70,6 +70,8 @@ void hammer(Router& r, int rounds) {
     bad += !r.write("u.burst", i % 2 ? "16" : "32").is_ok();
     bad += !r.write("src.burst", i % 2 ? "8" : "32").is_ok();
     bad += !r.read("u.count").is_ok();
+    // Queue is thread-safe, so this runs on this thread while the puller runs on its own.
+    if (i % 10 == 0) bad += !r.write("q.reset").is_ok();
   }
   r.please_stop();
   runner.join();
