@@ -215,9 +215,12 @@ if [[ "$MODE" == short ]]; then
   run "slow path, ADAPTIVE" 3 "20 500 500" ADAPTIVE=true INTERVAL=200ms
   [[ "$(handler_value "$WORK/last-client.log" ws.adaptations)" -gt 5 ]] ||
     fail "ADAPTIVE did not adapt: $(cat "$WORK/last-client.log")"
-  w1="$(handler_value "$WORK/last-client.log" ws.weights | awk '{print $1}')"
-  w2="$(handler_value "$WORK/last-client.log" ws.weights | awk '{print $2}')"
-  [[ "$w1" -lt "$w2" ]] || fail "ADAPTIVE left the slow path's weight at $w1 (fast: $w2)"
+  # Judge what the weights did over the run, not their last value: a probe of the slow path near
+  # the end may have just raised it again. Adapted weights send the slow tunnel far less.
+  s1="$(handler_value "$WORK/last-client.log" td1.count)"
+  s2="$(handler_value "$WORK/last-client.log" td2.count)"
+  [[ "$((s1 * 2))" -lt "$s2" ]] ||
+    fail "ADAPTIVE still sent the slow path $s1 packets against $s2 on a fast one"
   REORDER=1
   run "2 paths, ReorderBuffer" 2 "500 500"
   [[ "$RESULT_KBPS" -gt 100 ]] || fail "ReorderBuffer run: only $RESULT_KBPS kB/s"
