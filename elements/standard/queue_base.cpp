@@ -19,7 +19,7 @@ Status QueueBase::configure(Args& args) {
 void QueueBase::allocate() {
   drop_all();
   std::uint32_t size = std::bit_ceil(capacity_);
-  ring_ = std::make_unique<Packet*[]>(size);
+  ring_ = std::make_unique<std::atomic<Packet*>[]>(size);
   mask_ = size - 1;
   head_.store(0, std::memory_order_relaxed);
   tail_.store(0, std::memory_order_relaxed);
@@ -46,11 +46,10 @@ void QueueBase::push(int, Batch&& b) {
   }
   bool was_empty = tail == head_.load(std::memory_order_acquire);  // cached_head_ may be stale
   std::uint32_t m = std::min(n, capacity_ - used);
-  // Copy in at most two runs (the ring may wrap).
+  // The ring may wrap: slot indices are masked.
   std::uint32_t at = tail & mask_;
-  std::uint32_t first = std::min(m, mask_ + 1 - at);
-  std::copy(in, in + first, &ring_[at]);
-  std::copy(in + first, in + m, &ring_[0]);
+  for (std::uint32_t i = 0; i < m; ++i)
+    ring_[(at + i) & mask_].store(in[i], std::memory_order_relaxed);
   tail_.store(tail + m, std::memory_order_release);
   if (m < n) {
     Batch over;
@@ -81,10 +80,9 @@ Batch QueueBase::pull(int, std::uint32_t max) {
     std::uint32_t m = std::min({max, avail, Batch::kCapacity});
     if (m == 0) return b;
     std::uint32_t at = head & mask_;
-    std::uint32_t first = std::min(m, mask_ + 1 - at);
     Packet* got[Batch::kCapacity];
-    std::copy(&ring_[at], &ring_[at] + first, got);
-    std::copy(&ring_[0], &ring_[0] + (m - first), got + first);
+    for (std::uint32_t i = 0; i < m; ++i)
+      got[i] = ring_[(at + i) & mask_].load(std::memory_order_relaxed);
     if (head_.compare_exchange_strong(head, head + m, std::memory_order_acq_rel,
                                       std::memory_order_acquire)) {
       b.adopt(got, m);

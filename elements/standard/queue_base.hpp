@@ -44,7 +44,9 @@ class QueueBase : public Element {
   bool cross_thread_;
   std::uint32_t capacity_ = 1000;
   std::uint32_t mask_ = 0;
-  std::unique_ptr<Packet*[]> ring_;
+  // Slots are atomics (accessed relaxed; head_/tail_ carry the ordering) because a consumer reads
+  // slots before it claims them, and a losing claim may race with the producer refilling them.
+  std::unique_ptr<std::atomic<Packet*>[]> ring_;
   ActiveNotifier notifier_;
   // Producer side.
   alignas(64) std::atomic<std::uint32_t> tail_{0};
