@@ -121,7 +121,7 @@ Result<std::unique_ptr<PacketSocket>> PacketSocket::open(const PacketSocketOptio
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0)
     return Status::error(cause(dev, "bind", errno));
 
-  if (o.receive && o.promisc) {
+  if (o.promisc) {  // also without receiving: FromDevice holds promiscuity this way for XDP and TAP
     packet_mreq mr{};
     mr.mr_ifindex = s->ifindex_;
     mr.mr_type = PACKET_MR_PROMISC;

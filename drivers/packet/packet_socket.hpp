@@ -28,7 +28,7 @@ namespace pb::drivers {
 
 struct PacketSocketOptions {
   std::string device;
-  bool receive = true;  // false: transmit-only socket (no ring, no promisc)
+  bool receive = true;  // false: transmit-only socket (no ring); promisc still applies
   bool promisc = false;
   bool outbound = false;                // also capture frames this host sends on the device
   std::uint32_t block_size = 1u << 18;  // bytes per V3 block (a multiple of the page size)

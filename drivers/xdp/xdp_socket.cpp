@@ -23,32 +23,53 @@
 
 namespace pb::drivers {
 
-// The UMEM area outlives the socket while packets point into it.
-struct Umem {
-  std::uint8_t* area = nullptr;
-  std::size_t size = 0;
-  std::uint32_t frame_size = 0;
-  // One for the socket, one per frame handed out and not yet released.
-  std::atomic<std::uint64_t> refs{1};
-  // Frames released by the graph, on any thread, waiting for the fill ring. A bounded MPSC ring:
-  // producers claim a slot with `tail`, publish addr+1 in it; the consumer (receive) takes slots
-  // in order until an empty one. It cannot overflow: at most `capacity` frames are ever out.
+// One slice's frames released by the graph, on any thread, waiting for its socket's fill ring. A
+// bounded MPSC ring: producers claim a slot with `tail`, publish addr+1 in it; the consumer
+// (receive) takes slots in order until an empty one. It cannot overflow: at most `capacity` frames
+// of a slice are ever out.
+struct UmemSlice {
+  UmemArea* area = nullptr;
   std::uint32_t capacity = 0;
   std::unique_ptr<std::atomic<std::uint64_t>[]> slots;
   std::atomic<std::uint64_t> tail{0};
   std::uint64_t head = 0;  // consumer only
 
+  static void release(void* ctx, std::uint8_t*, std::uint64_t addr) noexcept;
+};
+
+// The UMEM memory outlives the registration while packets point into it.
+struct UmemArea {
+  ShareableMemory shared;  // fd, base, size: what ZeroCopyRing's consumer maps
+  std::uint8_t* base = nullptr;
+  std::uint64_t size = 0;
+  std::uint32_t frame_size = 0;
+  // One for the XdpUmem, one per frame handed out and not yet released.
+  std::atomic<std::uint64_t> refs{1};
+  std::uint32_t n_slices = 0;
+  std::unique_ptr<UmemSlice[]> slices;
+
   void unref(std::uint64_t n = 1) {
     if (refs.fetch_sub(n, std::memory_order_acq_rel) != n) return;
-    ::munmap(area, size);
+    if (base) ::munmap(base, size);
+    if (shared.fd >= 0) ::close(shared.fd);
     delete this;
   }
-  static void release(void* ctx, std::uint8_t*, std::uint64_t addr) noexcept {
-    auto* u = static_cast<Umem*>(ctx);
-    std::uint64_t t = u->tail.fetch_add(1, std::memory_order_relaxed);
-    u->slots[t % u->capacity].store(addr + 1, std::memory_order_release);
-    u->unref();
-  }
+};
+
+void UmemSlice::release(void* ctx, std::uint8_t*, std::uint64_t addr) noexcept {
+  auto* s = static_cast<UmemSlice*>(ctx);
+  std::uint64_t t = s->tail.fetch_add(1, std::memory_order_relaxed);
+  s->slots[t % s->capacity].store(addr + 1, std::memory_order_release);
+  s->area->unref();
+}
+
+struct XdpUmem::Kernel {
+  xsk_umem* umem = nullptr;
+  // The rings xsk_umem__create sets up: the first socket must be created with these very
+  // structs (libxdp compares the pointers), and then takes a copy; later sockets get new rings.
+  xsk_ring_prod fill{};
+  xsk_ring_cons comp{};
+  bool rings_taken = false;
 };
 
 struct XdpSocket::Rings {
@@ -56,7 +77,6 @@ struct XdpSocket::Rings {
   xsk_ring_cons comp{};
   xsk_ring_cons rx{};
   xsk_ring_prod tx{};
-  xsk_umem* umem = nullptr;
   xsk_socket* xsk = nullptr;
 };
 
@@ -192,7 +212,84 @@ const char* xdp_mode_name(XdpMode m) {
 // ---------------------------------------------------------------------------------------------
 // XdpSocket
 
-Result<std::unique_ptr<XdpSocket>> XdpSocket::open(const XdpSocketOptions& o) {
+Result<std::shared_ptr<XdpUmem>> XdpUmem::create(const std::string& dev, std::uint32_t slices,
+                                                 std::uint32_t ring_size,
+                                                 std::uint32_t frame_size) {
+  if (slices == 0 || slices > kXdpMaxQueues) return Status::error(dev + ": bad UMEM slice count");
+  std::shared_ptr<XdpUmem> u(new XdpUmem());
+  u->device_ = dev;
+  u->ring_size_ = ring_size;
+  u->slice_used_.assign(slices, false);
+  u->kernel_ = std::make_unique<Kernel>();
+
+  auto* a = new UmemArea();
+  a->frame_size = frame_size;
+  a->size = std::uint64_t{slices} * 2 * ring_size * frame_size;
+  a->n_slices = slices;
+  a->slices = std::make_unique<UmemSlice[]>(slices);
+  for (std::uint32_t i = 0; i < slices; ++i) {
+    a->slices[i].area = a;
+    a->slices[i].capacity = ring_size;
+    a->slices[i].slots = std::make_unique<std::atomic<std::uint64_t>[]>(ring_size);
+  }
+  u->area_ = a;  // from here ~XdpUmem releases it
+  // A memfd rather than anonymous memory: ZeroCopyRing's consumer maps the same pages by opening
+  // /proc/<pid>/fd/<fd>. The kernel pins shmem pages for the UMEM as it does anonymous ones.
+  std::string mname = "patchbay-umem:" + dev;
+  a->shared.fd = ::memfd_create(mname.c_str(), MFD_CLOEXEC);
+  if (a->shared.fd < 0) return Status::error(cause(dev, "memfd for the UMEM", errno));
+  if (::ftruncate(a->shared.fd, static_cast<off_t>(a->size)) != 0)
+    return Status::error(cause(dev, "size the UMEM", errno));
+  void* m = ::mmap(nullptr, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, a->shared.fd, 0);
+  if (m == MAP_FAILED) return Status::error(cause(dev, "mmap UMEM", errno));
+  a->base = static_cast<std::uint8_t*>(m);
+  a->shared.base = a->base;
+  a->shared.size = a->size;
+
+  xsk_umem_config uc{};
+  uc.fill_size = ring_size;
+  uc.comp_size = ring_size;
+  uc.frame_size = frame_size;
+  uc.frame_headroom = 0;
+  uc.flags = 0;
+  Kernel& k = *u->kernel_;
+  int rc = xsk_umem__create(&k.umem, a->base, a->size, &k.fill, &k.comp, &uc);
+  if (rc != 0) return Status::error(cause(dev, "UMEM registration", -rc));
+  return u;
+}
+
+XdpUmem::~XdpUmem() {
+  if (kernel_ && kernel_->umem) xsk_umem__delete(kernel_->umem);
+  if (area_) area_->unref();
+}
+
+std::uint32_t XdpUmem::slices() const {
+  return area_->n_slices;
+}
+std::uint32_t XdpUmem::frame_size() const {
+  return area_->frame_size;
+}
+const ShareableMemory& XdpUmem::memory() const {
+  return area_->shared;
+}
+
+int XdpUmem::take_slice() {
+  for (std::size_t i = 0; i < slice_used_.size(); ++i)
+    if (!slice_used_[i]) {
+      slice_used_[i] = true;
+      return static_cast<int>(i);
+    }
+  return -1;
+}
+
+void XdpUmem::give_back_slice(int slice) {
+  if (slice >= 0 && static_cast<std::size_t>(slice) < slice_used_.size())
+    slice_used_[static_cast<std::size_t>(slice)] = false;
+}
+
+namespace {
+
+Status check_socket_options(const XdpSocketOptions& o) {
   const std::string& dev = o.device;
   if (dev.empty() || dev.size() >= IFNAMSIZ) return Status::error("'" + dev + "': bad device name");
   if (::if_nametoindex(dev.c_str()) == 0) return Status::error(cause(dev, "if_nametoindex", errno));
@@ -201,53 +298,71 @@ Result<std::unique_ptr<XdpSocket>> XdpSocket::open(const XdpSocketOptions& o) {
   if (!power_of_two(o.frame_size) || o.frame_size < 2048 ||
       o.frame_size > static_cast<std::uint32_t>(::getpagesize()))
     return Status::error(dev + ": frame size must be a power of two in 2048-page size");
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<XdpSocket>> XdpSocket::open(const XdpSocketOptions& o) {
+  if (Status st = check_socket_options(o); !st) return st;
+  auto u = XdpUmem::create(o.device, o.slices, o.ring_size, o.frame_size);
+  if (!u) return u.status();
+  return open(o, std::move(*u));
+}
+
+Result<std::unique_ptr<XdpSocket>> XdpSocket::open(const XdpSocketOptions& o,
+                                                   std::shared_ptr<XdpUmem> umem) {
+  if (Status st = check_socket_options(o); !st) return st;
+  const std::string& dev = o.device;
+  if (umem->device() != dev) return Status::error(dev + ": UMEM of another device");
+  if (umem->ring_size() != o.ring_size || umem->frame_size() != o.frame_size)
+    return Status::error(dev + ": RING " + std::to_string(o.ring_size) +
+                         " differs from the device's other AF_XDP sockets (RING " +
+                         std::to_string(umem->ring_size()) + ")");
+  int slice = umem->take_slice();
+  if (slice < 0)
+    return Status::error(dev + ": the device's UMEM has no frames left for queue " +
+                         std::to_string(o.queue) + " (it was made for " +
+                         std::to_string(umem->slices()) +
+                         " queue(s): give the FromDevice with QUEUES first)");
 
   std::unique_ptr<XdpSocket> s(new XdpSocket());
   s->device_ = dev;
   s->queue_ = o.queue;
+  s->umem_ = std::move(umem);
+  s->slice_index_ = slice;
+  s->slice_ = &s->umem_->area_->slices[static_cast<std::size_t>(slice)];
+  s->area_ = s->umem_->area_->base;
+  s->frame_size_ = o.frame_size;
   s->rings_ = std::make_unique<Rings>();
   Rings& r = *s->rings_;
-
-  const std::uint32_t frames = 2 * o.ring_size;  // rx half + tx half
-  auto* u = new Umem();
-  u->frame_size = o.frame_size;
-  u->size = std::size_t{frames} * o.frame_size;
-  u->capacity = o.ring_size;
-  u->slots = std::make_unique<std::atomic<std::uint64_t>[]>(u->capacity);
-  void* m = ::mmap(nullptr, u->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) {
-    int e = errno;
-    delete u;
-    return Status::error(cause(dev, "mmap UMEM", e));
-  }
-  u->area = static_cast<std::uint8_t*>(m);
-  s->umem_ = u;  // from here ~XdpSocket releases it
-
-  xsk_umem_config uc{};
-  uc.fill_size = o.ring_size;
-  uc.comp_size = o.ring_size;
-  uc.frame_size = o.frame_size;
-  uc.frame_headroom = 0;
-  uc.flags = 0;
-  int rc = xsk_umem__create(&r.umem, u->area, u->size, &r.fill, &r.comp, &uc);
-  if (rc != 0) return Status::error(cause(dev, "UMEM registration", -rc));
 
   xsk_socket_config sc{};
   sc.rx_size = o.ring_size;
   sc.tx_size = o.ring_size;
   sc.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;  // our own program (XdpProgram)
   sc.xdp_flags = 0;
-  rc = -EOPNOTSUPP;
+  XdpUmem::Kernel& k = *s->umem_->kernel_;
+  xsk_ring_prod* fill = k.rings_taken ? &r.fill : &k.fill;
+  xsk_ring_cons* comp = k.rings_taken ? &r.comp : &k.comp;
+  int rc = -EOPNOTSUPP;
   if (o.copy != XdpCopyWanted::copy) {
     sc.bind_flags = XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP;
-    rc = xsk_socket__create(&r.xsk, dev.c_str(), o.queue, r.umem, &r.rx, &r.tx, &sc);
+    rc = xsk_socket__create_shared(&r.xsk, dev.c_str(), o.queue, k.umem, &r.rx, &r.tx, fill, comp,
+                                   &sc);
     if (rc == 0) s->zerocopy_ = true;
     if (rc != 0 && o.copy == XdpCopyWanted::zerocopy)
       return Status::error(cause(dev, "zero-copy refused by the driver", -rc));
   }
   if (rc != 0) {
     sc.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP;
-    rc = xsk_socket__create(&r.xsk, dev.c_str(), o.queue, r.umem, &r.rx, &r.tx, &sc);
+    rc = xsk_socket__create_shared(&r.xsk, dev.c_str(), o.queue, k.umem, &r.rx, &r.tx, fill, comp,
+                                   &sc);
+  }
+  if (rc == 0 && !k.rings_taken) {
+    r.fill = k.fill;
+    r.comp = k.comp;
+    k.rings_taken = true;
   }
   if (rc != 0) {
     if (rc == -EINVAL)
@@ -259,25 +374,24 @@ Result<std::unique_ptr<XdpSocket>> XdpSocket::open(const XdpSocketOptions& o) {
     return Status::error(cause(dev, "AF_XDP socket", -rc));
   }
 
-  // Every rx frame starts in the fill ring; the tx half is the transmit pool.
+  // Every rx frame of the slice starts in the fill ring; the tx half is the transmit pool.
+  const std::uint64_t first = std::uint64_t(slice) * 2 * o.ring_size;
   std::uint32_t idx = 0;
   if (xsk_ring_prod__reserve(&r.fill, o.ring_size, &idx) != o.ring_size)
     return Status::error(dev + ": cannot fill the fill ring");
   for (std::uint32_t i = 0; i < o.ring_size; ++i)
-    *xsk_ring_prod__fill_addr(&r.fill, idx + i) = std::uint64_t{i} * o.frame_size;
+    *xsk_ring_prod__fill_addr(&r.fill, idx + i) = (first + i) * o.frame_size;
   xsk_ring_prod__submit(&r.fill, o.ring_size);
   s->tx_free_.reserve(o.ring_size);
-  for (std::uint32_t i = frames; i-- > o.ring_size;)
-    s->tx_free_.push_back(std::uint64_t{i} * o.frame_size);
+  for (std::uint32_t i = 2 * o.ring_size; i-- > o.ring_size;)
+    s->tx_free_.push_back((first + i) * o.frame_size);
   return s;
 }
 
 XdpSocket::~XdpSocket() {
-  if (rings_) {
-    if (rings_->xsk) xsk_socket__delete(rings_->xsk);
-    if (rings_->umem) xsk_umem__delete(rings_->umem);
-  }
-  if (umem_) umem_->unref();
+  // The socket goes before the UMEM it shares (libxdp refuses to delete a UMEM in use).
+  if (rings_ && rings_->xsk) xsk_socket__delete(rings_->xsk);
+  if (umem_) umem_->give_back_slice(slice_index_);
 }
 
 int XdpSocket::fd() const {
@@ -285,7 +399,7 @@ int XdpSocket::fd() const {
 }
 
 void XdpSocket::refill() {
-  Umem& u = *umem_;
+  UmemSlice& u = *slice_;
   Rings& r = *rings_;
   std::uint32_t ready = 0;
   while (ready < u.capacity &&
@@ -312,16 +426,20 @@ std::uint32_t XdpSocket::receive(Batch& out, std::uint32_t max) {
   std::uint32_t idx = 0;
   std::uint32_t n = xsk_ring_cons__peek(&r.rx, max, &idx);
   if (n == 0) return 0;
-  Umem& u = *umem_;
-  u.refs.fetch_add(n, std::memory_order_relaxed);
-  const std::uint64_t mask = ~std::uint64_t{u.frame_size - 1};
+  UmemSlice& sl = *slice_;
+  sl.area->refs.fetch_add(n, std::memory_order_relaxed);
+  const std::uint64_t mask = ~std::uint64_t{frame_size_ - 1};
+  const ExternalRelease rel{&UmemSlice::release, &sl, 0, &sl.area->shared};
   for (std::uint32_t i = 0; i < n; ++i) {
     const xdp_desc* d = xsk_ring_cons__rx_desc(&r.rx, idx + i);
     std::uint64_t base = d->addr & mask;
-    out.append(Packet::wrap(u.area + base, u.frame_size, static_cast<std::uint32_t>(d->addr - base),
-                            d->len, ExternalRelease{&Umem::release, &u, base}));
+    ExternalRelease fr = rel;
+    fr.cookie = base;
+    out.append(Packet::wrap(area_ + base, frame_size_, static_cast<std::uint32_t>(d->addr - base),
+                            d->len, fr));
   }
   xsk_ring_cons__release(&r.rx, n);
+  received_ += n;
   return n;
 }
 
@@ -354,7 +472,7 @@ std::uint32_t XdpSocket::send(const Batch& b) {
   std::uint32_t idx = 0;
   std::uint32_t n = xsk_ring_prod__reserve(&r.tx, want, &idx);
   std::uint32_t queued = 0;
-  const std::uint32_t fs = umem_->frame_size;
+  const std::uint32_t fs = frame_size_;
   for (std::uint32_t i = 0; i < b.size() && queued < n; ++i) {
     const Packet& p = b[i];
     if (p.length() > fs) {  // cannot be sent; counted as not sent by the caller
@@ -364,7 +482,7 @@ std::uint32_t XdpSocket::send(const Batch& b) {
     }
     std::uint64_t addr = tx_free_.back();
     tx_free_.pop_back();
-    std::memcpy(umem_->area + addr, p.data(), p.length());
+    std::memcpy(area_ + addr, p.data(), p.length());
     xdp_desc* d = xsk_ring_prod__tx_desc(&r.tx, idx + queued);
     d->addr = addr;
     d->len = p.length();

@@ -1,12 +1,17 @@
 // AF_XDP device back end (libxdp's xsk rings, libbpf for our own redirect program).
 //
-// XdpSocket: one AF_XDP socket bound to one queue of one interface, with its own UMEM. The UMEM's
-// first half of frames feeds the fill ring (receive), the second half is the transmit pool. A
-// received frame is handed to the graph with Packet::wrap (no copy); its ExternalRelease hook
-// pushes the frame onto a lock-free return list from whatever thread drops it, and the next
-// receive() moves the returned frames to the fill ring in one batch. The UMEM memory is reference
-// counted (socket + packets alive), so packets may outlive the socket; the kernel side (socket,
-// rings, UMEM registration) goes away with the XdpSocket.
+// XdpUmem: the frames of one interface. One UMEM per device, registered with the kernel once and
+// shared by the device's AF_XDP sockets (one per queue, XDP_SHARED_UMEM). Each socket owns a slice
+// of 2 x RING frames: the first half feeds its fill ring (receive), the second half is its
+// transmit pool. The memory is a memfd mapped MAP_SHARED, so another process can map the very
+// frames the kernel filled (ZeroCopyRing lends received frames to its consumer in place; the
+// packets carry a ShareableMemory saying so).
+//
+// XdpSocket: one AF_XDP socket bound to one queue. A received frame is handed to the graph with
+// Packet::wrap (no copy); its ExternalRelease hook pushes the frame onto its slice's lock-free
+// return list from whatever thread drops it, and the next receive() moves the returned frames to
+// the fill ring in one batch. The memory is reference counted (UMEM + packets alive), so packets
+// may outlive the sockets and the UMEM registration.
 //
 // Bind tries zero-copy first and falls back to copy mode (veth refuses zero-copy); zerocopy()
 // says which one it got.
@@ -60,13 +65,50 @@ struct XdpSocketOptions {
   std::uint32_t ring_size = 2048;  // rx, fill, tx and completion rings (power of two)
   std::uint32_t frame_size = 2048;
   XdpCopyWanted copy = XdpCopyWanted::automatic;
+  // Slices the device's UMEM gets when this socket creates it: the sockets (queues) it can serve.
+  std::uint32_t slices = 1;
 };
 
-struct Umem;  // in the .cpp: the mapped area, its reference count, the return list
+struct UmemSlice;
+struct UmemArea;  // in the .cpp: the mapped memfd, its reference count, the slices' return lists
+
+class XdpUmem {
+ public:
+  // A UMEM of `slices` x 2 x ring_size frames for `device`. Errors name the device and cause.
+  static Result<std::shared_ptr<XdpUmem>> create(const std::string& device, std::uint32_t slices,
+                                                 std::uint32_t ring_size, std::uint32_t frame_size);
+  // Unregisters it (after its sockets are gone); the memory lives on while packets use it.
+  ~XdpUmem();
+  XdpUmem(const XdpUmem&) = delete;
+  XdpUmem& operator=(const XdpUmem&) = delete;
+
+  const std::string& device() const { return device_; }
+  std::uint32_t slices() const;
+  std::uint32_t ring_size() const { return ring_size_; }
+  std::uint32_t frame_size() const;
+  const ShareableMemory& memory() const;
+  // The frames a socket may use: a free slice, or -1 when every slice is taken.
+  int take_slice();
+  void give_back_slice(int slice);
+
+ private:
+  friend class XdpSocket;
+  XdpUmem() = default;
+  struct Kernel;  // libxdp's umem handle and the rings it was created with
+  std::unique_ptr<Kernel> kernel_;
+  UmemArea* area_ = nullptr;
+  std::string device_;
+  std::uint32_t ring_size_ = 0;
+  std::vector<bool> slice_used_;
+};
 
 class XdpSocket {
  public:
-  // Errors name the device and the cause ("vx0: no such device").
+  // Opens the socket for opts.queue on `umem` (one of its free slices). Errors name the device
+  // and the cause ("vx0: no such device").
+  static Result<std::unique_ptr<XdpSocket>> open(const XdpSocketOptions& opts,
+                                                 std::shared_ptr<XdpUmem> umem);
+  // Checks opts and makes the UMEM too (opts.slices slices).
   static Result<std::unique_ptr<XdpSocket>> open(const XdpSocketOptions& opts);
   ~XdpSocket();
   XdpSocket(const XdpSocket&) = delete;
@@ -75,12 +117,15 @@ class XdpSocket {
   int fd() const;
   std::uint32_t queue() const { return queue_; }
   bool zerocopy() const { return zerocopy_; }
+  const std::shared_ptr<XdpUmem>& umem() const { return umem_; }
   // Appends up to `max` received frames (wrapped UMEM frames) to `out`; returns how many.
   // Single consumer: call from one thread at a time.
   std::uint32_t receive(Batch& out, std::uint32_t max);
   // Copies what it can of `b` into transmit frames and kicks the kernel; returns how many were
   // queued (the first ones). Single producer.
   std::uint32_t send(const Batch& b);
+  // Frames received on this socket, cumulative.
+  std::uint64_t received() const { return received_; }
   // Frames the kernel dropped (rx ring full, no fill frame, invalid descriptors), cumulative.
   std::uint64_t kernel_drops() const;
   const std::string& last_error() const { return last_error_; }
@@ -93,11 +138,16 @@ class XdpSocket {
 
   struct Rings;
   std::unique_ptr<Rings> rings_;
-  Umem* umem_ = nullptr;
+  std::shared_ptr<XdpUmem> umem_;
+  UmemSlice* slice_ = nullptr;
+  int slice_index_ = -1;
+  std::uint8_t* area_ = nullptr;
+  std::uint32_t frame_size_ = 0;
   std::uint32_t queue_ = 0;
   bool zerocopy_ = false;
   std::vector<std::uint64_t> tx_free_;
   std::uint32_t tx_outstanding_ = 0;
+  std::uint64_t received_ = 0;
   std::string device_;
   std::string last_error_;
 };

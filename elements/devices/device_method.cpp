@@ -1,7 +1,15 @@
 #include "elements/devices/device_method.hpp"
 
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include <map>
 #include <mutex>
@@ -46,14 +54,46 @@ Result<std::shared_ptr<drivers::TapDevice>> shared_tap(const std::string& dev) {
 namespace {
 std::mutex xdp_mu;
 std::map<std::pair<std::string, std::uint32_t>, std::weak_ptr<drivers::XdpSocket>> xdp_sockets;
+std::map<std::string, std::weak_ptr<drivers::XdpUmem>> xdp_umems;
 std::map<std::string, std::weak_ptr<drivers::XdpProgram>> xdp_programs;
+
+// Receive queues of `dev` (ethtool channels), 0 when the driver does not say.
+std::uint32_t rx_queues(const std::string& dev) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  ethtool_channels ch{};
+  ch.cmd = ETHTOOL_GCHANNELS;
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, dev.c_str(), IFNAMSIZ - 1);
+  ifr.ifr_data = reinterpret_cast<char*>(&ch);
+  int rc = ::ioctl(fd, SIOCETHTOOL, &ifr);
+  ::close(fd);
+  return rc == 0 ? ch.rx_count + ch.combined_count : 0;
+}
+
+// How many socket slices a device's UMEM gets: what its first user asks for, and room for the
+// device's other queues (up to 4, to bound the pinned memory), so that a ToDevice opening first
+// does not leave a later multi-queue FromDevice without frames.
+constexpr std::uint32_t kUmemSpareQueues = 4;
 }  // namespace
 
 Result<std::shared_ptr<drivers::XdpSocket>> shared_xdp(const drivers::XdpSocketOptions& opts) {
   std::lock_guard lock(xdp_mu);
   auto& slot = xdp_sockets[{opts.device, opts.queue}];
   if (auto p = slot.lock()) return p;
-  auto s = drivers::XdpSocket::open(opts);
+  auto& uslot = xdp_umems[opts.device];
+  std::shared_ptr<drivers::XdpUmem> umem = uslot.lock();
+  if (!umem) {
+    if (::if_nametoindex(opts.device.c_str()) == 0)
+      return drivers::XdpSocket::open(opts).status();  // the driver's "no such device"
+    std::uint32_t slices =
+        std::max(opts.slices, std::min(rx_queues(opts.device), kUmemSpareQueues));
+    auto u = drivers::XdpUmem::create(opts.device, slices, opts.ring_size, opts.frame_size);
+    if (!u) return u.status();
+    umem = std::move(*u);
+    uslot = umem;
+  }
+  auto s = drivers::XdpSocket::open(opts, umem);
   if (!s) return s.status();
   std::shared_ptr<drivers::XdpSocket> p(std::move(*s));
   slot = p;

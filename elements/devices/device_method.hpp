@@ -33,7 +33,9 @@ Result<std::shared_ptr<drivers::TapDevice>> shared_tap(const std::string& dev);
 
 // The process-wide AF_XDP socket for queue `opts.queue` of `opts.device`, opened on first use
 // with the first user's options (a queue takes a single AF_XDP socket, so FromDevice(a) and
-// ToDevice(a) share it: one receives on it, the other transmits).
+// ToDevice(a) share it: one receives on it, the other transmits). The sockets of a device share
+// one UMEM (drivers/xdp), made by the first socket with room for opts.slices queues and for the
+// device's other receive queues (up to 4).
 Result<std::shared_ptr<drivers::XdpSocket>> shared_xdp(const drivers::XdpSocketOptions& opts);
 // True when this process has an AF_XDP socket open on `dev`.
 bool has_xdp(const std::string& dev);

@@ -74,6 +74,7 @@ Status FromDevice::open_xdp() {
     o.device = dev_;
     o.queue = q;
     o.ring_size = ring_;
+    o.slices = queues_;
     o.copy = !zerocopy_   ? drivers::XdpCopyWanted::automatic
              : *zerocopy_ ? drivers::XdpCopyWanted::zerocopy
                           : drivers::XdpCopyWanted::copy;
@@ -134,6 +135,18 @@ Status FromDevice::initialize() {
     if (Status st = open_packet(); !st) return st;
     fds.push_back(packet_->fd());
   }
+  if (promisc_ && chosen != Method::packet) {
+    // XDP and TAP have no promiscuous switch of their own: a packet socket that receives
+    // nothing holds the interface's promiscuity (reference counted by the kernel, dropped with
+    // the socket, so teardown and a crash both undo it).
+    drivers::PacketSocketOptions o;
+    o.device = dev_;
+    o.receive = false;
+    o.promisc = true;
+    auto s = drivers::PacketSocket::open(o);
+    if (!s) return s.status();
+    promisc_hold_ = std::move(*s);
+  }
   method_ = chosen;
   task_.attach(scheduler(), true);
   // A busy-polling task never parks, so it needs no fd watch (and epoll wake-ups of a task that
@@ -154,6 +167,7 @@ void FromDevice::cleanup() {
   xsks_.clear();
   program_.reset();
   packet_.reset();
+  promisc_hold_.reset();
   tap_.reset();
 }
 
@@ -186,6 +200,16 @@ void FromDevice::add_handlers(Handlers& h) {
   });
   h.read("zerocopy", [this] { return !xsks_.empty() && xsks_.front()->zerocopy(); });
   h.read("passed", [this] { return program_ ? program_->passed() : std::uint64_t{0}; });
+  h.read("queue_counts", [this] {
+    std::string out;
+    for (auto& s : xsks_) {
+      if (!out.empty()) out += ' ';
+      out += std::to_string(s->queue());
+      out += ':';
+      out += std::to_string(s->received());
+    }
+    return out;
+  });
   h.read("note", note_);
 }
 

@@ -15,8 +15,8 @@
 //             otherwise.
 //   QUEUE     integer 0-63; the first receive queue (XDP) (default 0).
 //   QUEUES    integer 1-64; how many queues from QUEUE on, one AF_XDP socket each (default 1).
-//   PROMISC   boolean; put the interface in promiscuous mode while running (PACKET only;
-//             undone on teardown) (default false).
+//   PROMISC   boolean; put the interface in promiscuous mode while running (undone on
+//             teardown) (default false).
 //   BURST     integer 1-256; frames per task run (default 32).
 //   SNIFFER   boolean; true: the kernel also receives the frames (PACKET, TAP); false: patchbay
 //             takes them (XDP). Default: true, false for METHOD XDP.
@@ -34,7 +34,8 @@
 //   ZEROCOPY  boolean; require (true) or refuse (false) AF_XDP zero-copy (default: zero-copy
 //             where the driver allows it, else copy mode; veth always copies).
 //   RING      integer, a power of two 64-16384; size of the rx, fill, tx and completion rings
-//             (XDP); the UMEM holds 2 x RING frames of 2 KiB (default 2048).
+//             (XDP); each queue's socket gets 2 x RING frames of 2 KiB in the device's one
+//             UMEM, a memfd that ZeroCopyRing can lend to another process (default 2048).
 //   BUSY_POLL boolean; keep polling the socket instead of sleeping until frames arrive (XDP,
 //             PACKET); faster when the kernel's work runs on another CPU (default false).
 // Ports: no inputs; one push output. PACKET packets carry the kernel's receive timestamp.
@@ -45,6 +46,8 @@
 //   xdp_mode (read)    native or generic (XDP), empty otherwise
 //   zerocopy (read)    true or false (XDP)
 //   passed (read)      frames the XDP program left to the kernel (XDP)
+//   queue_counts (read)  frames received per queue, "QUEUE:COUNT ..." (XDP; frames received by
+//                      a socket the element shares, e.g. with another FromDevice, count too)
 //   note (read)        the fallbacks taken (native refused, AUTO without XDP), empty if none
 #pragma once
 
@@ -104,6 +107,7 @@ class FromDevice final : public Element {
   bool busy_poll_ = false;
 
   std::unique_ptr<drivers::PacketSocket> packet_;
+  std::unique_ptr<drivers::PacketSocket> promisc_hold_;  // PROMISC for XDP and TAP
   std::shared_ptr<drivers::TapDevice> tap_;
   std::shared_ptr<drivers::XdpProgram> program_;
   std::vector<std::shared_ptr<drivers::XdpSocket>> xsks_;

@@ -32,13 +32,24 @@ class Packet;
 class PacketPtr;
 class Batch;
 
+// Memory that another process can map too: the memfd behind foreign frames (an AF_XDP UMEM).
+// ZeroCopyRing lends a packet in such memory to its consumer in place instead of copying it. The
+// owner keeps fd open and the mapping alive for as long as any frame of it is in use.
+struct ShareableMemory {
+  int fd = -1;
+  const std::uint8_t* base = nullptr;  // where this process maps it
+  std::uint64_t size = 0;
+};
+
 // Hands a foreign frame back to its owner. `frame` is the `base` given to Packet::wrap, `cookie`
 // is opaque to the runtime (a UMEM address, a ring slot index…). Called once, from the thread that
-// drops the last reference; it must not throw.
+// drops the last reference; it must not throw. `memory`, when set, says the frame lies in
+// shareable memory.
 struct ExternalRelease {
   void (*fn)(void* ctx, std::uint8_t* frame, std::uint64_t cookie) = nullptr;
   void* ctx = nullptr;
   std::uint64_t cookie = 0;
+  const ShareableMemory* memory = nullptr;
 };
 
 namespace detail {
@@ -208,6 +219,10 @@ class Packet {
   }
   // Number of packets (this one included) sharing the buffer; for tests.
   std::uint32_t buffer_refs() const { return buf_->refs.load(std::memory_order_relaxed); }
+  // The shareable memory the data lies in (a foreign frame of an AF_XDP UMEM), or nullptr.
+  const ShareableMemory* shareable_memory() const {
+    return buf_->kind == detail::BufferHeader::kExternal ? buf_->release.memory : nullptr;
+  }
 
   // Only clones copy Packet objects (the copy stays trivial so the pools can memcpy them).
  private:

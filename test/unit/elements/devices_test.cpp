@@ -68,6 +68,27 @@ std::string test_frame(char fill) {
   return hex("02000000000b") + own_source_mac() + hex("88b5") + std::string(50, fill);
 }
 
+// An IPv4/UDP frame from source port `port` (valid enough for the kernel's flow hash).
+std::string udp_frame(std::uint16_t port) {
+  char ports[9];
+  std::snprintf(ports, sizeof ports, "%04x2328", port);
+  return hex("02000000000b") + own_source_mac() + hex("0800") +
+         hex("4500002e000040004011000a0a4d00010a4d0002") + hex(ports) + hex("001a0000") +
+         std::string(18, 'u');
+}
+
+// The interface's promiscuity count (SIOCGIFFLAGS shows only the flag a user set, not the
+// count packet sockets raise), from `ip -d link` run in this thread's namespace.
+int promiscuity(const std::string& dev) {
+  std::string cmd = "ip -d link show " + dev + " | grep -o 'promiscuity [0-9]*'";
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (!f) return -1;
+  int n = -1;
+  if (std::fscanf(f, "promiscuity %d", &n) != 1) n = -1;
+  ::pclose(f);
+  return n;
+}
+
 std::vector<std::string> frames_of_test_type(const std::vector<pb::PacketPtr>& ps) {
   std::vector<std::string> out;
   const std::string header = own_source_mac() + hex("88b5");
@@ -429,16 +450,36 @@ TEST_CASE("FromDevice XDP binds one socket per queue", "[FromDevice]") {
   if (::geteuid() != 0) return;
   PrivateLoopback netns;
   REQUIRE(netns.ok());
+  // IPv6 off, so that only the test's frames cross the link (no router solicitations).
   REQUIRE(std::system("ip link add pbq0 numtxqueues 2 numrxqueues 2 type veth peer name pbq1 "
-                      "numtxqueues 2 numrxqueues 2 && ip link set pbq0 up && "
-                      "ip link set pbq1 up") == 0);
+                      "numtxqueues 2 numrxqueues 2 && "
+                      "sysctl -q -w net.ipv6.conf.pbq0.disable_ipv6=1 "
+                      "net.ipv6.conf.pbq1.disable_ipv6=1 && "
+                      "ip link set pbq0 up && ip link set pbq1 up") == 0);
   {
-    ElementHarness h("FromDevice", "pbq0, METHOD XDP, QUEUES 2, RING 256", 0, 1);
+    ElementHarness h("FromDevice", "pbq0, METHOD XDP, QUEUES 2, RING 256, PROMISC true", 0, 1);
     REQUIRE(h.ok());
     CHECK(h.read("method") == "XDP");
     CHECK(h.read("xdp_mode") == "native");  // veth has native XDP
     CHECK(h.read("zerocopy") == "false");   // and refuses zero-copy
+    CHECK(promiscuity("pbq0") == 1);
+    // 64 UDP flows from the peer: the kernel hashes them over pbq1's two transmit queues, which
+    // veth maps to pbq0's receive queues. Both sockets share the device's one UMEM, each with
+    // its own fill ring: every frame must arrive, on both queues.
+    for (std::uint16_t port = 1000; port < 1064; ++port) REQUIRE(inject("pbq1", udp_frame(port)));
+    for (int i = 0; i < 2000 && h.read("count") != "64"; ++i) {
+      h.run_tasks();
+      ::usleep(500);
+    }
+    CHECK(h.read("count") == "64");
+    CHECK(h.read("drops") == "0");
+    unsigned q0 = 0, q1 = 0;
+    REQUIRE(std::sscanf(h.read("queue_counts").c_str(), "0:%u 1:%u", &q0, &q1) == 2);
+    CHECK(q0 + q1 == 64);
+    CHECK(q0 > 0);
+    CHECK(q1 > 0);
   }
+  CHECK(promiscuity("pbq0") == 0);  // undone with the element
   {
     ElementHarness h("FromDevice", "pbq0, METHOD XDP, QUEUE 5", 0, 1);
     CHECK_FALSE(h.ok());
