@@ -245,6 +245,8 @@ Result<std::shared_ptr<XdpUmem>> XdpUmem::create(const std::string& dev, std::ui
   a->base = static_cast<std::uint8_t*>(m);
   a->shared.base = a->base;
   a->shared.size = a->size;
+  static std::atomic<std::uint64_t> next_id{1};
+  a->shared.id = next_id.fetch_add(1, std::memory_order_relaxed);
 
   xsk_umem_config uc{};
   uc.fill_size = ring_size;

@@ -12,15 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
-static_assert(sizeof(zc_header) == 192, "three cache lines");
-static_assert(offsetof(zc_header, producer_pid) == 64 && offsetof(zc_header, consumer_pid) == 128);
-static_assert(sizeof(zc_unit) == 32);
+static_assert(sizeof(zc_header) == 256, "four cache lines");
+static_assert(offsetof(zc_header, producer_pid) == 64 && offsetof(zc_header, consumer_pid) == 128 &&
+              offsetof(zc_header, areas) == 192);
+static_assert(sizeof(zc_unit) == 48);
 static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free &&
                   std::atomic_ref<std::uint64_t>::is_always_lock_free,
               "cross-process atomics must be lock-free (address-free)");
@@ -83,7 +85,53 @@ struct zc_ring {
   std::uint32_t cursor = 0;
   std::uint32_t seen_seq = 0;
   std::uint64_t pid = 0;
+  // The lent areas as this consumer has them mapped (generation 0: not mapped).
+  struct Area {
+    std::uint32_t generation = 0;
+    std::uint8_t* base = nullptr;
+    std::uint64_t size = 0;
+  } areas[ZC_MAX_AREAS];
+  std::uint64_t bad_units = 0;
 };
+
+namespace {
+
+void unmap_area(zc_ring::Area& a) {
+  if (a.base) munmap(a.base, a.size);
+  a = zc_ring::Area{};
+}
+
+// The payload of a lent unit in this process, mapping (or re-mapping) its area when the
+// producer assigned the slot since; nullptr when it cannot be mapped or does not fit.
+std::uint8_t* lent_data(zc_ring* r, std::uint32_t area, std::uint64_t offset, std::uint32_t len) {
+  if (area == 0 || area > ZC_MAX_AREAS) return nullptr;
+  zc_area& shared = r->hdr->areas[area - 1];
+  zc_ring::Area& a = r->areas[area - 1];
+  std::uint32_t gen = at(shared.generation).load(std::memory_order_acquire);
+  if (gen == 0) return nullptr;
+  if (gen != a.generation) {
+    unmap_area(a);
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%llu/fd/%d",
+                  static_cast<unsigned long long>(at(r->hdr->producer_pid).load()), shared.fd);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    struct stat st;
+    std::uint64_t size = shared.size;
+    void* m = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= size && size > 0)
+      m = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);  // the mapping keeps the memory
+    if (m == MAP_FAILED) return nullptr;
+    a.base = static_cast<std::uint8_t*>(m);
+    a.size = size;
+    a.generation = gen;
+  }
+  if (offset > a.size || len > a.size - offset) return nullptr;
+  return a.base + offset;
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -173,6 +221,7 @@ void zc_detach(zc_ring* r) {
   std::uint64_t me = r->pid;
   // release: the DROP marks above happen-before the producer seeing the slot free.
   at(r->hdr->consumer_pid).compare_exchange_strong(me, 0, std::memory_order_acq_rel);
+  for (auto& a : r->areas) unmap_area(a);
   munmap(r->base, r->size);
   close(r->fd);
   delete r;
@@ -194,9 +243,18 @@ size_t zc_poll(zc_ring* r, zc_unit_view* out, size_t max) {
     if (at(u.state).load(std::memory_order_relaxed) != ZC_RECEIVED ||
         !at(u.state).compare_exchange_strong(s, ZC_READ, std::memory_order_acquire))
       continue;
-    std::uint32_t len = u.length <= h.unit_size ? u.length : h.unit_size;
-    out[got++] = zc_unit_view{i, len, u.timestamp_ns, u.seq,
-                              r->base + h.data_offset + std::uint64_t{i} * h.unit_stride};
+    std::uint8_t* data = nullptr;
+    std::uint32_t len = u.length;
+    if (u.area == 0) {
+      len = std::min(len, h.unit_size);
+      data = r->base + h.data_offset + std::uint64_t{i} * h.unit_stride;
+    } else if (!(data = lent_data(r, u.area, u.offset, len))) {
+      // Nothing we can read: hand it back rather than hold it for ever.
+      at(u.state).store(ZC_DROP, std::memory_order_release);
+      ++r->bad_units;
+      continue;
+    }
+    out[got++] = zc_unit_view{i, len, u.timestamp_ns, u.seq, data};
     if (got == max) r->cursor = i + 1 == n ? 0 : i + 1;
   }
   return got;
@@ -230,6 +288,10 @@ int zc_wait(zc_ring* r, int timeout_ms) {
   }
   at(h.consumer_waiting).store(0, std::memory_order_relaxed);
   return cur != r->seen_seq ? 1 : 0;
+}
+
+uint64_t zc_bad_units(const zc_ring* r) {
+  return r->bad_units;
 }
 
 int zc_producer_alive(const zc_ring* r) {
@@ -352,6 +414,17 @@ void Producer::publish() {
   at(hdr_->publish_seq).fetch_add(1, std::memory_order_seq_cst);
   if (at(hdr_->consumer_waiting).load(std::memory_order_seq_cst))
     futex(&hdr_->publish_seq, FUTEX_WAKE, INT_MAX, nullptr);
+}
+
+std::uint32_t Producer::add_area(int fd, std::uint64_t size, std::uint32_t slot) {
+  if (slot == 0 || slot > ZC_MAX_AREAS || fd < 0) return 0;
+  zc_area& a = hdr_->areas[slot - 1];
+  a.fd = fd;
+  a.size = size;
+  // RELEASE: fd and size are complete before a consumer sees the new generation.
+  std::uint32_t gen = ++area_generation_;
+  at(a.generation).store(gen, std::memory_order_release);
+  return slot;
 }
 
 void Producer::heartbeat(std::uint64_t now_ns) {

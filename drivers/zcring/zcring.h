@@ -6,9 +6,16 @@
  * producer scans the units every α, transmits SEND units and reclaims DROP ones.
  *
  * Region layout (all offsets from the start of the mapping, little-endian, 64-byte aligned):
- *   zc_header                    3 cache lines: constants, producer line, consumer line
- *   zc_unit[n_units]             one 32-byte descriptor per unit: state word, length, stamps
+ *   zc_header                    4 cache lines: constants, producer line, consumer line, areas
+ *   zc_unit[n_units]             one 48-byte descriptor per unit: state word, length, stamps,
+ *                                where the payload is
  *   data[n_units][unit_stride]   the unit payloads (unit_stride = unit_size rounded up to 64)
+ *
+ * Lent units: a packet that already lies in shareable memory (a frame of an AF_XDP UMEM, which
+ * patchbay keeps in a memfd) is not copied into its unit. The unit says area k and an offset, and
+ * the payload is read (and may be modified) in place in that memory: the consumer maps area k
+ * by opening /proc/<producer_pid>/fd/<fd> from header.areas[k-1]. zc_poll does this by itself,
+ * so a consumer sees the same zc_unit_view either way.
  *
  * Unit states and who may move a unit out of each (the owner of a state is the only writer of
  * the unit's data and length while it is in that state):
@@ -46,8 +53,9 @@ extern "C" {
 #endif
 
 #define ZC_MAGIC 0x435a4250u /* "PBZC" */
-#define ZC_VERSION 1u
+#define ZC_VERSION 2u
 #define ZC_NAME_MAX 64
+#define ZC_MAX_AREAS 4
 
 enum zc_state {
   ZC_FREE = 0,
@@ -59,6 +67,15 @@ enum zc_state {
   ZC_DROP = 6,
   ZC_NSTATES = 7
 };
+
+/* Shareable memory the producer lends units from. The producer writes fd and size, then
+ * generation (release); a consumer that sees a generation it has not mapped (acquire) maps the
+ * area again. A slot is reassigned only when no unit refers to it. */
+typedef struct zc_area {
+  uint32_t generation; /* 0: never used; changes whenever the slot gets another memory */
+  int32_t fd;          /* the producer's descriptor of the memfd */
+  uint64_t size;       /* bytes */
+} zc_area;
 
 typedef struct zc_header {
   /* line 0: written once by the producer before the name is published */
@@ -88,6 +105,8 @@ typedef struct zc_header {
   uint32_t pad3;
   uint64_t consumer_attaches;
   uint8_t pad4[32];
+  /* line 3: the areas lent units point into (producer writes, consumer reads) */
+  zc_area areas[ZC_MAX_AREAS];
 } zc_header;
 
 typedef struct zc_unit {
@@ -96,6 +115,9 @@ typedef struct zc_unit {
   uint64_t timestamp_ns;        /* CLOCK_MONOTONIC when the producer filled it */
   uint64_t seq;                 /* producer's running packet number */
   uint64_t packet_timestamp_ns; /* the packet's own timestamp annotation (e.g. pcap time) */
+  uint32_t area;                /* 0: the payload is this unit's data; k: lent, in areas[k-1] */
+  uint32_t pad;
+  uint64_t offset; /* of the payload in area k (lent units only) */
 } zc_unit;
 
 /* ---- consumer ---- */
@@ -106,7 +128,7 @@ typedef struct zc_unit_view {
   uint32_t length;
   uint64_t timestamp_ns;
   uint64_t seq;
-  uint8_t* data; /* in the shared region: read (or modify) in place */
+  uint8_t* data; /* in the shared region or the lent area: read (or modify) in place */
 } zc_unit_view;
 
 /* Attaches to ring NAME as its (single) consumer. Returns 0 and *out, or -errno: -ENOENT no such
@@ -116,7 +138,8 @@ int zc_attach(const char* name, zc_ring** out);
  * for the next consumer; then the mapping is released. NULL is accepted. */
 void zc_detach(zc_ring* ring);
 /* Claims up to max RECEIVED units (-> READ) and describes them in out; returns how many. Also
- * refreshes the consumer heartbeat. */
+ * refreshes the consumer heartbeat. A lent unit whose area cannot be mapped, or whose payload
+ * lies outside it, is flagged DROP at once and counted (zc_bad_units). */
 size_t zc_poll(zc_ring* ring, zc_unit_view* out, size_t max);
 /* Decides a unit the consumer holds (READ or RECEIVED): state ZC_SEND or ZC_DROP. Returns 0,
  * -EINVAL (bad index or state) or -ESTALE (the unit is no longer the consumer's). */
@@ -125,6 +148,8 @@ int zc_mark(zc_ring* ring, uint32_t index, enum zc_state state);
  * 1 if something may be waiting, 0 on timeout, -ESRCH if the producer is gone. */
 int zc_wait(zc_ring* ring, int timeout_ms);
 int zc_producer_alive(const zc_ring* ring);
+/* Lent units zc_poll could not map (see above), since attach. */
+uint64_t zc_bad_units(const zc_ring* ring);
 uint32_t zc_units(const zc_ring* ring);
 uint32_t zc_unit_size(const zc_ring* ring);
 const zc_header* zc_ring_header(const zc_ring* ring);

@@ -56,6 +56,10 @@ class Producer {
   std::uint32_t reclaim_orphans();
   // Removes the name (consumers can no longer attach); the mapping lives until destruction.
   void unpublish();
+  // Publishes shareable memory (a memfd of this process, `size` bytes) in area slot `slot`
+  // (1..ZC_MAX_AREAS), which no unit may refer to any more; lent units then name the slot.
+  // Returns the slot, or 0 for a bad slot or fd.
+  std::uint32_t add_area(int fd, std::uint64_t size, std::uint32_t slot);
 
  private:
   Producer() = default;
@@ -66,6 +70,7 @@ class Producer {
   zc_header* hdr_ = nullptr;
   zc_unit* units_ = nullptr;
   bool published_ = false;
+  std::uint32_t area_generation_ = 0;
 };
 
 // The consumer's end (RAII over zc_attach / zc_detach).
@@ -81,6 +86,7 @@ class Consumer {
   int mark_send(std::uint32_t i) { return zc_mark(ring_, i, ZC_SEND); }
   int mark_drop(std::uint32_t i) { return zc_mark(ring_, i, ZC_DROP); }
   int wait(int timeout_ms) { return zc_wait(ring_, timeout_ms); }
+  std::uint64_t bad_units() const { return zc_bad_units(ring_); }
   bool producer_alive() const { return zc_producer_alive(ring_) != 0; }
   std::uint32_t units() const { return zc_units(ring_); }
   std::uint32_t unit_size() const { return zc_unit_size(ring_); }

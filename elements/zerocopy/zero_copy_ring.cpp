@@ -125,6 +125,7 @@ Status ZeroCopyRing::configure(Args& args) {
           .optional_keyword("RATE", rate_)
           .optional_keyword("C_SCAN", c_scan_arg_, FractionalNs{})
           .optional_keyword("CONSUMER_TIMEOUT", consumer_timeout_, at_least(Duration{0}))
+          .optional_keyword("UMEM", umem_)
           .done();
   if (!st) return st;
   char path[512];
@@ -146,6 +147,7 @@ Status ZeroCopyRing::initialize() {
   shared_ = new Shared;
   shared_->ring = std::move(ring);
   shared_->free.store(n_, std::memory_order_relaxed);
+  held_.resize(n_);
   timer_.attach(scheduler());
   timer_.schedule_after_ns(static_cast<std::uint64_t>(alpha_.ns));
   return {};
@@ -153,6 +155,8 @@ Status ZeroCopyRing::initialize() {
 
 void ZeroCopyRing::cleanup() {
   timer_.detach();
+  held_.clear();  // lent frames go back to their owner
+  for (auto& a : lent_areas_) a = LentArea{};
   if (shared_) {
     // Consumers can no longer attach; the memory stays until the last lent packet is freed.
     shared_->ring->unpublish();
@@ -161,32 +165,56 @@ void ZeroCopyRing::cleanup() {
   }
 }
 
+std::uint32_t ZeroCopyRing::lend_slot(const Packet& p) {
+  const ShareableMemory* m = p.shareable_memory();
+  // A shared buffer is not lent: the consumer's in-place edits would reach the other packets.
+  if (!m || p.shared()) return 0;
+  for (std::uint32_t s = 0; s < ZC_MAX_AREAS; ++s)
+    if (lent_areas_[s].id == m->id) return s + 1;
+  // A slot no unit refers to any more takes the new memory (ids are never reused, so a memory
+  // that went away and another at the same address and fd are told apart).
+  for (std::uint32_t s = 0; s < ZC_MAX_AREAS; ++s)
+    if (lent_areas_[s].units == 0 && shared_->ring->add_area(m->fd, m->size, s + 1)) {
+      lent_areas_[s].id = m->id;
+      return s + 1;
+    }
+  return 0;
+}
+
 void ZeroCopyRing::push(int, Batch&& batch) {
   if (!shared_) return;
   zc::Producer& ring = *shared_->ring;
   std::uint64_t t0 = zc_now_ns();
   std::uint32_t unit_size = ring.unit_size();
   std::uint32_t published = 0;
-  for (Packet& p : batch) {
-    if (p.length() > unit_size) {
+  Packet* pkts[Batch::kCapacity];
+  const std::uint32_t count = batch.release_to(pkts);
+  Batch rest;  // the packets not lent: copied or dropped, freed together at the end
+  for (std::uint32_t k = 0; k < count; ++k) {
+    Packet& p = *pkts[k];
+    const std::uint32_t slot = umem_ ? lend_slot(p) : 0;
+    if (!slot && p.length() > unit_size) {
       ++too_long_drops_;
+      rest.adopt(pkts[k]);
       continue;
     }
     if (shared_->free.load(std::memory_order_acquire) == 0) {
       ++no_unit_drops_;  // Condition 2: every unit is taken
+      rest.adopt(pkts[k]);
       continue;
     }
     // The counter promises a FREE unit exists; find it from where the last one was taken, so
     // units are used round the ring in arrival order. Bounded: a misbehaving consumer may have
     // overwritten a free unit's state, and must not hang the router.
-    std::uint32_t i = cursor_, k = 0;
-    while (k < n_ && zc::state_ref(ring.unit(i)).load(std::memory_order_acquire) != ZC_FREE) {
+    std::uint32_t i = cursor_, j = 0;
+    while (j < n_ && zc::state_ref(ring.unit(i)).load(std::memory_order_acquire) != ZC_FREE) {
       i = i + 1 == n_ ? 0 : i + 1;
-      ++k;
+      ++j;
     }
-    if (k == n_) {
+    if (j == n_) {
       ++no_unit_drops_;
       shared_->free.store(0, std::memory_order_relaxed);  // resynchronised at the next scan
+      rest.adopt(pkts[k]);
       continue;
     }
     cursor_ = i + 1 == n_ ? 0 : i + 1;
@@ -194,7 +222,20 @@ void ZeroCopyRing::push(int, Batch&& batch) {
     zc_unit& u = ring.unit(i);
     // Only the producer leaves FREE, so a plain relaxed store suffices for ALLOCATED.
     zc::state_ref(u).store(ZC_ALLOCATED, std::memory_order_relaxed);
-    std::memcpy(ring.data(i), p.data(), p.length());
+    if (slot) {
+      // Lent in place: the unit points into the UMEM frame, which this element holds until the
+      // consumer decides; the frame itself is what leaves on output 0 or goes back to the kernel.
+      const ShareableMemory* m = p.shareable_memory();
+      u.area = slot;
+      u.offset = static_cast<std::uint64_t>(p.data() - m->base);
+      ++lent_areas_[slot - 1].units;
+      held_[i] = PacketPtr(pkts[k]);
+      ++lent_;
+    } else {
+      std::memcpy(ring.data(i), p.data(), p.length());
+      u.area = 0;
+      rest.adopt(pkts[k]);
+    }
     u.length = p.length();
     u.timestamp_ns = t0;
     u.packet_timestamp_ns = p.timestamp_ns();
@@ -212,7 +253,11 @@ void ZeroCopyRing::push(int, Batch&& batch) {
     if (!first_store_ns_) first_store_ns_ = t0;
     last_store_ns_ = t1;
   }
-  // The batch's packets were copied (or dropped); they are freed here.
+}
+
+void ZeroCopyRing::return_lent(std::uint32_t i) {
+  --lent_areas_[shared_->ring->unit(i).area - 1].units;
+  held_[i].reset();  // the frame goes back to its owner (the UMEM's fill ring)
 }
 
 void ZeroCopyRing::scan() {
@@ -223,6 +268,9 @@ void ZeroCopyRing::scan() {
     ++consumer_deaths_;
     std::uint32_t got = ring.reclaim_orphans();
     orphans_ += got;
+    for (std::uint32_t i = 0; i < n_; ++i)
+      if (held_[i] && zc::state_ref(ring.unit(i)).load(std::memory_order_relaxed) == ZC_FREE)
+        return_lent(i);
     shared_->free.fetch_add(got, std::memory_order_release);
   }
   Batch out;
@@ -230,6 +278,18 @@ void ZeroCopyRing::scan() {
       &ring.unit(0), n_,
       [&](std::uint32_t i) {
         zc_unit& u = ring.unit(i);
+        latency_sum_ += t0 - std::min(t0, u.timestamp_ns);
+        ++latency_n_;
+        ++sent_;
+        if (u.area != 0) {
+          // A lent frame leaves as the packet it came in as; the unit is free at once.
+          --lent_areas_[u.area - 1].units;
+          out.append(std::move(held_[i]));
+          zc::state_ref(u).store(ZC_FREE, std::memory_order_relaxed);
+          shared_->free.fetch_add(1, std::memory_order_release);
+          if (out.full()) output(0).push(std::move(out));
+          return;
+        }
         // Only the producer leaves SEND; the consumer no longer touches the unit.
         zc::state_ref(u).store(ZC_IN_SEND, std::memory_order_relaxed);
         std::uint32_t len = std::min(u.length, ring.unit_size());
@@ -237,13 +297,11 @@ void ZeroCopyRing::scan() {
         PacketPtr p = Packet::wrap(ring.data(i), ring.header().unit_stride, 0, len,
                                    ExternalRelease{release_unit, shared_, i});
         p->set_timestamp_ns(u.packet_timestamp_ns);
-        latency_sum_ += t0 - std::min(t0, u.timestamp_ns);
-        ++latency_n_;
         out.append(std::move(p));
-        ++sent_;
         if (out.full()) output(0).push(std::move(out));
       },
       [&](std::uint32_t i) {
+        if (held_[i]) return_lent(i);
         zc::state_ref(ring.unit(i)).store(ZC_FREE, std::memory_order_relaxed);
         shared_->free.fetch_add(1, std::memory_order_release);
         ++consumer_drops_;
@@ -283,7 +341,7 @@ double ZeroCopyRing::c_scan_ns() const {
 }
 
 void ZeroCopyRing::reset_counts() {
-  stored_ = sent_ = consumer_drops_ = no_unit_drops_ = too_long_drops_ = scans_ = 0;
+  stored_ = sent_ = lent_ = consumer_drops_ = no_unit_drops_ = too_long_drops_ = scans_ = 0;
   consumer_deaths_ = orphans_ = push_ns_ = scan_ns_ = scanned_units_ = 0;
   first_scan_ns_ = last_scan_ns_ = timed_scans_ = first_store_ns_ = last_store_ns_ = 0;
   latency_sum_ = latency_n_ = 0;
@@ -305,6 +363,7 @@ void ZeroCopyRing::add_handlers(Handlers& h) {
   }
   h.read("stored", stored_);
   h.read("sent", sent_);
+  h.read("lent", lent_);
   h.read("consumer_drops", consumer_drops_);
   h.read("no_unit_drops", no_unit_drops_);
   h.read("too_long_drops", too_long_drops_);

@@ -1,18 +1,18 @@
-// ZeroCopyRing(NAME, UNITS, UNIT_SIZE, SCAN_INTERVAL, *, RATE, C_SCAN, CONSUMER_TIMEOUT) — SEPCOM:
-// hands selected packets to another process through a shared ring of n units, and sends on
+// ZeroCopyRing(NAME, UNITS, UNIT_SIZE, SCAN_INTERVAL, *, RATE, C_SCAN, CONSUMER_TIMEOUT, UMEM) —
+// SEPCOM: hands selected packets to another process through a shared ring of n units, and sends on
 // what that process flags "send".
 //
 // The ring is a memfd published as $PB_ZC_DIR/patchbay-zc.NAME (default /dev/shm), a link to
 // /proc/PID/fd/FD; a consumer attaches with drivers/zcring/zcring.h (or `patchbay zc-monitor
 // NAME`). Each unit has a state word: free, allocated, received, read, send, in-send, drop.
-// Arriving packets are copied into free units (allocated -> received, published with a release
-// store); the consumer reads them in place and flags them send or drop; every SCAN_INTERVAL α a
-// scan transmits the send units on output 0 (without copying: the packet wraps the unit, which
-// stays in-send until the packet is freed) and reclaims the drop units. When no unit is free an
-// arrival is dropped and counted (the paper's Condition 2). A consumer that dies (its process is
-// gone, or with CONSUMER_TIMEOUT its heartbeat is older) is detached at the next scan and the
-// units it held or had not yet read (received, read) are reclaimed; units it flagged send are
-// still sent.
+// Arriving packets are copied into free units, or lent in place when they lie in an AF_XDP UMEM
+// (UMEM; allocated -> received, published with a release store); the consumer reads them in place
+// and flags them send or drop; every SCAN_INTERVAL α a scan transmits the send units on output 0
+// (without copying: the packet wraps the unit, which stays in-send until the packet is freed) and
+// reclaims the drop units. When no unit is free an arrival is dropped and counted (the paper's
+// Condition 2). A consumer that dies (its process is gone, or with CONSUMER_TIMEOUT its heartbeat
+// is older) is detached at the next scan and the units it held or had not yet read (received, read)
+// are reclaimed; units it flagged send are still sent.
 //
 // UNITS AUTO applies the SEPCOM model: a packet costs T(n) = ρα/2n + ρ·C_scan·(n+1)/2 + C, where
 // C_scan is the cost of scanning one unit and C the per-packet work; T is least at
@@ -32,6 +32,12 @@
 //                     fractions such as 0.5ns are accepted).
 //   CONSUMER_TIMEOUT  time; a consumer whose heartbeat (refreshed at each zc_poll) is older is
 //                     declared dead; 0 (default) relies on its process being gone.
+//   UMEM              boolean; lend packets that lie in shareable memory — the AF_XDP UMEM of
+//                     FromDevice(METHOD XDP), a memfd — in place: the unit points at the frame
+//                     the kernel filled, the consumer maps that memory (zc_poll does it), and
+//                     the frame itself leaves on output 0 or returns to the kernel, never
+//                     copied (default true; false copies every packet into its unit). Keep
+//                     UNITS below the device's RING so the kernel keeps frames to fill.
 // Ports: one push input (the selected packets; put a Classifier before it so the rest takes the
 //   ordinary path), one push output (units the consumer flagged send).
 // Handlers:
@@ -40,6 +46,7 @@
 //   free, allocated, received, read, send, in_send, drop (read)   units in each state now
 //   stored (read)             packets copied into units
 //   sent (read)               units transmitted on output 0
+//   lent (read)               packets lent in place (UMEM) rather than copied
 //   consumer_drops (read)     drop units reclaimed
 //   no_unit_drops (read)      arrivals dropped because no unit was free (Condition 2)
 //   too_long_drops (read)     arrivals longer than UNIT_SIZE
@@ -62,6 +69,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "drivers/zcring/zcring.hpp"
 #include "runtime/element/element.hpp"
@@ -113,6 +121,10 @@ class ZeroCopyRing final : public Element {
  private:
   void tick();
   void reset_counts();
+  // The area slot (1..ZC_MAX_AREAS) a packet in shareable memory is lent from, 0: copy it.
+  std::uint32_t lend_slot(const Packet& p);
+  // Lets go of the frame lent in unit i (its decision was drop, or its consumer died).
+  void return_lent(std::uint32_t i);
 
   std::string name_;
   std::uint32_t units_arg_ = 0;  // 0: AUTO
@@ -122,14 +134,21 @@ class ZeroCopyRing final : public Element {
   double c_scan_arg_ = 0;  // ns; 0: measure
   Duration consumer_timeout_{0};
 
+  bool umem_ = true;
+
   std::uint32_t n_ = 0;
   double c_scan_init_ = 0;  // measured (or given) at initialize
   Shared* shared_ = nullptr;
   std::uint32_t cursor_ = 0;
   std::uint64_t seq_ = 0;
   Timer timer_;
+  std::vector<PacketPtr> held_;  // per unit: the lent packet, while the consumer decides
+  struct LentArea {
+    std::uint64_t id = 0;  // ShareableMemory::id published in the slot
+    std::uint32_t units = 0;
+  } lent_areas_[ZC_MAX_AREAS];
 
-  std::uint64_t stored_ = 0, sent_ = 0, consumer_drops_ = 0, no_unit_drops_ = 0;
+  std::uint64_t stored_ = 0, sent_ = 0, lent_ = 0, consumer_drops_ = 0, no_unit_drops_ = 0;
   std::uint64_t too_long_drops_ = 0, scans_ = 0, consumer_deaths_ = 0, orphans_ = 0;
   std::uint64_t push_ns_ = 0, scan_ns_ = 0, scanned_units_ = 0;
   std::uint64_t first_scan_ns_ = 0, last_scan_ns_ = 0, timed_scans_ = 0;

@@ -39,6 +39,7 @@ struct ShareableMemory {
   int fd = -1;
   const std::uint8_t* base = nullptr;  // where this process maps it
   std::uint64_t size = 0;
+  std::uint64_t id = 0;  // unique in the process, never reused (fds and addresses are)
 };
 
 // Hands a foreign frame back to its owner. `frame` is the `base` given to Packet::wrap, `cookie`

@@ -20,10 +20,13 @@
 
 #include "test/unit/elements/config_run.hpp"
 #include "test/unit/harness/element_harness.hpp"
+#include "test/unit/harness/private_netns.hpp"
 
 using pb::test::contents;
 using pb::test::ElementHarness;
+using pb::test::inject;
 using pb::test::make_packet;
+using pb::test::PrivateNetns;
 
 namespace {
 
@@ -41,18 +44,6 @@ pb::Batch one(std::string_view bytes) {
 }
 
 // Sends `frame` out of `dev` through a plain AF_PACKET socket; false if that is impossible.
-bool inject(const std::string& dev, const std::string& frame) {
-  int fd = ::socket(AF_PACKET, SOCK_RAW, 0);
-  if (fd < 0) return false;
-  sockaddr_ll sll{};
-  sll.sll_family = AF_PACKET;
-  sll.sll_ifindex = static_cast<int>(::if_nametoindex(dev.c_str()));
-  sll.sll_halen = 6;
-  ssize_t rc =
-      ::sendto(fd, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&sll), sizeof sll);
-  ::close(fd);
-  return rc == static_cast<ssize_t>(frame.size());
-}
 
 // This process's source MAC: tests in other processes (another build's run, say) inject on the
 // same `lo`, and must not be counted here.
@@ -98,40 +89,6 @@ std::vector<std::string> frames_of_test_type(const std::vector<pb::PacketPtr>& p
   }
   return out;
 }
-
-// Moves the calling thread into a fresh network namespace with its own `lo` (up) for the
-// lifetime of the object, then back. The ring tests used the host's `lo`, where other processes'
-// loopback traffic (other tests, benchmarks over 127.0.0.1) filled the ring while the harness
-// held every captured frame, so the kernel dropped ours: that was the flakiness. A private `lo`
-// carries only what the test injects. Network namespaces are per thread, and the element
-// harness runs everything on this thread, so every socket the test opens lands in it.
-class PrivateLoopback {
- public:
-  PrivateLoopback() {
-    orig_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (orig_ < 0 || ::unshare(CLONE_NEWNET) != 0) return;
-    entered_ = true;
-    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ifreq ifr{};
-    std::strcpy(ifr.ifr_name, "lo");
-    ok_ = fd >= 0 && ::ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
-          (ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP),
-           ::ioctl(fd, SIOCSIFFLAGS, &ifr) == 0);
-    if (fd >= 0) ::close(fd);
-  }
-  ~PrivateLoopback() {
-    if (entered_) ::setns(orig_, CLONE_NEWNET);
-    if (orig_ >= 0) ::close(orig_);
-  }
-  PrivateLoopback(const PrivateLoopback&) = delete;
-  PrivateLoopback& operator=(const PrivateLoopback&) = delete;
-  bool ok() const { return ok_; }
-
- private:
-  int orig_ = -1;
-  bool entered_ = false;
-  bool ok_ = false;
-};
 
 // A fanout group id of this process's own: groups are shared across processes.
 std::string own_fanout_group() {
@@ -256,14 +213,14 @@ TEST_CASE("FromDevice configuration errors name the device and cause", "[FromDev
   }
 }
 
-// On a private `lo` (PrivateLoopback): only the injected frames reach the ring.
+// On a private `lo` (PrivateNetns): only the injected frames reach the ring.
 TEST_CASE("FromDevice PACKET receives ring frames that outlive the element",
           "[FromDevice][lo-ring]") {
   if (::geteuid() != 0) {
     WARN("not root: AF_PACKET receive not tested here (test/net covers it)");
     return;
   }
-  PrivateLoopback netns;
+  PrivateNetns netns;
   REQUIRE(netns.ok());
   std::vector<pb::PacketPtr> kept;
   {
@@ -288,7 +245,7 @@ TEST_CASE("FromDevice PACKET receives ring frames that outlive the element",
 
 TEST_CASE("FromDevice FANOUT shares a device's frames within a group", "[FromDevice][lo-ring]") {
   if (::geteuid() != 0) return;
-  PrivateLoopback netns;
+  PrivateNetns netns;
   REQUIRE(netns.ok());
   const std::string config = "lo, METHOD PACKET, FANOUT " + own_fanout_group();
   ElementHarness a("FromDevice", config, 0, 1);
@@ -352,7 +309,7 @@ TEST_CASE("ToDevice errors and PACKET transmit", "[ToDevice]") {
     CHECK_THAT(h.errors(), Catch::Contains("vx0: no such device"));
   }
   if (::geteuid() != 0) return;
-  PrivateLoopback netns;
+  PrivateNetns netns;
   REQUIRE(netns.ok());
   ElementHarness rx("FromDevice", "lo, METHOD PACKET", 0, 1);
   ElementHarness tx("ToDevice", "lo, METHOD PACKET", 1, 0);
@@ -371,7 +328,7 @@ TEST_CASE("ToDevice errors and PACKET transmit", "[ToDevice]") {
 
 TEST_CASE("ToDevice pulls from a Queue and sends everything it holds", "[ToDevice]") {
   if (::geteuid() != 0) return;
-  PrivateLoopback netns;
+  PrivateNetns netns;
   REQUIRE(netns.ok());
   pb::test::ConfigRun r(
       "Idle -> q :: SimpleQueue -> t :: ToDevice(lo, METHOD PACKET, BURST 2);"
@@ -400,7 +357,7 @@ TEST_CASE("FromDevice XDP takes the selected frames; ToDevice XDP sends",
     WARN("not root: AF_XDP not tested here (test/net covers it)");
     return;
   }
-  PrivateLoopback netns;
+  PrivateNetns netns;
   REQUIRE(netns.ok());
   std::vector<pb::PacketPtr> kept;
   {
@@ -448,7 +405,7 @@ TEST_CASE("FromDevice XDP takes the selected frames; ToDevice XDP sends",
 // not have is refused with the device and queue named.
 TEST_CASE("FromDevice XDP binds one socket per queue", "[FromDevice]") {
   if (::geteuid() != 0) return;
-  PrivateLoopback netns;
+  PrivateNetns netns;
   REQUIRE(netns.ok());
   // IPv6 off, so that only the test's frames cross the link (no router solicitations).
   REQUIRE(std::system("ip link add pbq0 numtxqueues 2 numrxqueues 2 type veth peer name pbq1 "
