@@ -8,15 +8,18 @@
 namespace pb {
 namespace detail {
 
+// The pools are never destroyed: a thread's cache flushes into its pool when the thread exits,
+// and oneTBB's pool threads may exit after static destruction began (the scheduler does not wait
+// for them: runtime/sched/tbb_scheduler.cpp). The memory stays reachable, so it is no leak.
 namespace {
 // Pool buffers: a 64-byte header followed by the data area.
 SharedPool& buffer_pool() {
-  static SharedPool pool(sizeof(BufferHeader) + Packet::kBufferSize, 64);
+  static SharedPool& pool = *new SharedPool(sizeof(BufferHeader) + Packet::kBufferSize, 64);
   return pool;
 }
 // Headers for foreign frames and oversized heap buffers.
 SharedPool& header_pool() {
-  static SharedPool pool(sizeof(BufferHeader), 64);
+  static SharedPool& pool = *new SharedPool(sizeof(BufferHeader), 64);
   return pool;
 }
 thread_local constinit LocalCache t_buffer_cache{};
@@ -26,7 +29,7 @@ thread_local constinit LocalCache t_header_cache{};
 thread_local constinit LocalCache t_packet_cache{};
 
 SharedPool& packet_pool() {
-  static SharedPool pool(sizeof(Packet), 64);
+  static SharedPool& pool = *new SharedPool(sizeof(Packet), 64);
   return pool;
 }
 

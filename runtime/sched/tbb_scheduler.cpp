@@ -23,12 +23,14 @@ struct TbbScheduler::Tbb {
       : handle(tbb::attach{}),
         control(std::in_place, tbb::global_control::max_allowed_parallelism,
                 static_cast<std::size_t>(n) + 1) {}
-  // After the arenas are gone: waits until oneTBB's pool threads have exited, so their
-  // thread-local destructors (packet pool caches) run now and not after static destruction at
-  // process exit. Does nothing while other oneTBB users (another scheduler) remain.
+  // After the arenas are gone: lifts the thread limit and lets go of our hold on oneTBB. We do not
+  // wait for the pool threads to exit (tbb::finalize): oneTBB 2021.8 can wait there for ever when
+  // the process may run on a single CPU (`taskset -c 1 patchbay run …` hung at every exit), and
+  // nothing needs them gone — their packet caches flush at thread exit into pools that are never
+  // destroyed (runtime/packet/packet.cpp). They serve the next scheduler or die with the process.
   void finalize() {
     control.reset();
-    (void)tbb::finalize(handle, std::nothrow);
+    handle.release();
   }
   tbb::task_scheduler_handle handle;
   std::optional<tbb::global_control> control;
