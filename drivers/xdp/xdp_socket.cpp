@@ -508,7 +508,9 @@ std::uint64_t XdpSocket::kernel_drops() const {
   xdp_statistics st{};
   socklen_t len = sizeof st;
   if (::getsockopt(fd(), SOL_XDP, XDP_STATISTICS, &st, &len) != 0) return 0;
-  return st.rx_dropped + st.rx_ring_full + st.rx_fill_ring_empty_descs + st.rx_invalid_descs;
+  // A frame lost for want of a fill frame counts in rx_dropped (and again, as an attempt, in
+  // rx_fill_ring_empty_descs); one lost to a full rx ring only in rx_ring_full.
+  return st.rx_dropped + st.rx_ring_full;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ class XdpSocket {
   std::uint32_t send(const Batch& b);
   // Frames received on this socket, cumulative.
   std::uint64_t received() const { return received_; }
-  // Frames the kernel dropped (rx ring full, no fill frame, invalid descriptors), cumulative.
+  // Frames the kernel dropped (rx ring full, no fill frame), cumulative.
   std::uint64_t kernel_drops() const;
   const std::string& last_error() const { return last_error_; }
 
