@@ -137,54 +137,11 @@ bool SimpleScheduler::fire_timers(std::uint64_t now) {
 }
 
 Status SimpleScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
-  std::lock_guard lock(watch_mu_);
-  if (watch_ids_.count(fd)) {
-    // A staged element (a hot-swap's new graph) sharing the fd of a running one (a TAP device):
-    // its watch takes over when the running one's ends.
-    if (staged(task.owner()) && !pending_watches_.count(fd)) {
-      pending_watches_[fd] = {events, &task};
-      return {};
-    }
-    return Status::error("fd " + std::to_string(fd) + " is already watched");
-  }
-  std::uint64_t id = next_watch_id_++;
-  Status st = poller_.add(fd, events | EPOLLET, id);
-  if (!st) return st;
-  watches_[id] = &task;
-  watch_ids_[fd] = id;
-  nwatches_.fetch_add(1, std::memory_order_relaxed);
-  return {};
+  return watches_.watch(fd, events, task, staged(task.owner()));
 }
 
 void SimpleScheduler::unwatch_fd(int fd, const Task* only) {
-  std::lock_guard lock(watch_mu_);
-  auto p = pending_watches_.find(fd);
-  if (p != pending_watches_.end() && only && p->second.task == only) {
-    pending_watches_.erase(p);
-    return;
-  }
-  auto it = watch_ids_.find(fd);
-  if (it == watch_ids_.end()) return;
-  if (only && watches_[it->second] != only) return;
-  end_watch_locked(it);
-}
-
-void SimpleScheduler::end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it) {
-  const int fd = it->first;
-  poller_.remove(fd);
-  watches_.erase(it->second);
-  watch_ids_.erase(it);
-  nwatches_.fetch_sub(1, std::memory_order_relaxed);
-  auto p = pending_watches_.find(fd);
-  if (p == pending_watches_.end()) return;
-  PendingWatch w = p->second;
-  pending_watches_.erase(p);
-  std::uint64_t id = next_watch_id_++;
-  if (!poller_.add(fd, w.events | EPOLLET, id)) return;
-  watches_[id] = w.task;
-  watch_ids_[fd] = id;
-  nwatches_.fetch_add(1, std::memory_order_relaxed);
-  w.task->wake();  // what arrived meanwhile is read at once
+  watches_.unwatch(fd, only);
 }
 
 bool SimpleScheduler::poll_fds(int timeout_ms) {
@@ -196,12 +153,7 @@ bool SimpleScheduler::poll_fds(int timeout_ms) {
       armed_ns_ = UINT64_MAX;
       return;
     }
-    std::lock_guard lock(watch_mu_);
-    auto it = watches_.find(id);
-    if (it != watches_.end()) {
-      it->second->wake();
-      any = true;
-    }
+    any |= watches_.wake(id);
   });
   (void)n;
   return any;
@@ -212,12 +164,7 @@ int SimpleScheduler::current_thread() const {
 }
 
 void SimpleScheduler::unwatch_tasks(const std::unordered_set<const Task*>& tasks) {
-  std::lock_guard lock(watch_mu_);
-  std::erase_if(pending_watches_, [&](const auto& p) { return tasks.count(p.second.task) != 0; });
-  std::vector<int> fds;
-  for (auto& [fd, id] : watch_ids_)
-    if (tasks.count(watches_[id])) fds.push_back(fd);
-  for (int fd : fds) end_watch_locked(watch_ids_.find(fd));
+  watches_.unwatch_tasks(tasks);
 }
 
 std::vector<WorkItem> SimpleScheduler::work_items() const {
@@ -354,7 +301,7 @@ bool SimpleScheduler::run_once() {
   deliver_stop_events();
   run_calls();
   bool worked = false;
-  if (nwatches_.load(std::memory_order_relaxed)) worked |= poll_fds(0);
+  if (watches_.size()) worked |= poll_fds(0);
   drain_incoming();
   if (next_expiry_.load(std::memory_order_acquire) != UINT64_MAX)
     worked |= fire_timers(monotonic_ns());
@@ -389,7 +336,7 @@ void SimpleScheduler::run() {
       if (++since_check >= 64) {
         since_check = 0;
         if (next_expiry_.load(std::memory_order_relaxed) != UINT64_MAX) fire_timers(monotonic_ns());
-        if (nwatches_.load(std::memory_order_relaxed)) poll_fds(0);
+        if (watches_.size()) poll_fds(0);
       }
       continue;
     }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/sched/fd_watch_set.hpp"
 #include "runtime/sched/poller.hpp"
 #include "runtime/sched/scheduler.hpp"
 #include "runtime/sched/timer_heap.hpp"
@@ -97,19 +98,7 @@ class SimpleScheduler final : public Scheduler {
 
   Poller poller_;
   TimerFd timerfd_;
-  std::mutex watch_mu_;
-  std::unordered_map<std::uint64_t, Task*> watches_;  // id -> task
-  std::unordered_map<int, std::uint64_t> watch_ids_;  // fd -> id
-  struct PendingWatch {
-    std::uint32_t events = 0;
-    Task* task = nullptr;
-  };
-  // A staged task's watch of an fd a running task watches (hot-swap): active once that one ends.
-  std::unordered_map<int, PendingWatch> pending_watches_;
-  // Ends a watch (under watch_mu_) and activates the fd's pending watch, if any.
-  void end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it);
-  std::uint64_t next_watch_id_ = Poller::kFirstUserId;
-  std::atomic<std::size_t> nwatches_{0};
+  FdWatchSet watches_{poller_};
 };
 
 }  // namespace pb

@@ -454,51 +454,11 @@ void TbbScheduler::fire_timers(Worker& w) {
 // ---- fd watches ----
 
 Status TbbScheduler::watch_fd(int fd, std::uint32_t events, Task& task) {
-  std::lock_guard lock(watch_mu_);
-  if (watch_ids_.count(fd)) {
-    // A staged element (a hot-swap's new graph) sharing the fd of a running one (a TAP device):
-    // its watch takes over when the running one's ends.
-    if (staged(task.owner()) && !pending_watches_.count(fd)) {
-      pending_watches_[fd] = {events, &task};
-      return {};
-    }
-    return Status::error("fd " + std::to_string(fd) + " is already watched");
-  }
-  std::uint64_t id = next_watch_id_++;
-  Status st = poller_.add(fd, events | EPOLLET, id);
-  if (!st) return st;
-  watches_[id] = &task;
-  watch_ids_[fd] = id;
-  return {};
+  return watches_.watch(fd, events, task, staged(task.owner()));
 }
 
 void TbbScheduler::unwatch_fd(int fd, const Task* only) {
-  std::lock_guard lock(watch_mu_);
-  auto p = pending_watches_.find(fd);
-  if (p != pending_watches_.end() && only && p->second.task == only) {
-    pending_watches_.erase(p);
-    return;
-  }
-  auto it = watch_ids_.find(fd);
-  if (it == watch_ids_.end()) return;
-  if (only && watches_[it->second] != only) return;
-  end_watch_locked(it);
-}
-
-void TbbScheduler::end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it) {
-  const int fd = it->first;
-  poller_.remove(fd);
-  watches_.erase(it->second);
-  watch_ids_.erase(it);
-  auto p = pending_watches_.find(fd);
-  if (p == pending_watches_.end()) return;
-  PendingWatch w = p->second;
-  pending_watches_.erase(p);
-  std::uint64_t id = next_watch_id_++;
-  if (!poller_.add(fd, w.events | EPOLLET, id)) return;
-  watches_[id] = w.task;
-  watch_ids_[fd] = id;
-  w.task->wake();  // what arrived meanwhile is read at once
+  watches_.unwatch(fd, only);
 }
 
 // ---- threads ----
@@ -612,12 +572,7 @@ std::vector<Timer*> TbbScheduler::all_timers() const {
 }
 
 void TbbScheduler::unwatch_tasks(const std::unordered_set<const Task*>& tasks) {
-  std::lock_guard lock(watch_mu_);
-  std::erase_if(pending_watches_, [&](const auto& p) { return tasks.count(p.second.task) != 0; });
-  std::vector<int> fds;
-  for (auto& [fd, id] : watch_ids_)
-    if (tasks.count(watches_[id])) fds.push_back(fd);
-  for (int fd : fds) end_watch_locked(watch_ids_.find(fd));
+  watches_.unwatch_tasks(tasks);
 }
 
 std::uint64_t TbbScheduler::slices(int thread) const {
@@ -657,9 +612,7 @@ void TbbScheduler::run() {
         ensure_runner(w);
         return;
       }
-      std::lock_guard lock(watch_mu_);
-      auto it = watches_.find(id);
-      if (it != watches_.end()) it->second->wake();
+      watches_.wake(id);
     });
   }
   running_.store(false, std::memory_order_seq_cst);

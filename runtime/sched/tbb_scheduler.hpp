@@ -34,6 +34,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/sched/fd_watch_set.hpp"
 #include "runtime/sched/poller.hpp"
 #include "runtime/sched/scheduler.hpp"
 
@@ -118,18 +119,7 @@ class TbbScheduler final : public Scheduler {
   std::vector<Timer*> timers_;
   std::uint64_t pending_seq_ = 0;  // arming order of timers armed before placement
 
-  std::mutex watch_mu_;
-  std::unordered_map<std::uint64_t, Task*> watches_;  // id -> task
-  std::unordered_map<int, std::uint64_t> watch_ids_;  // fd -> id
-  struct PendingWatch {
-    std::uint32_t events = 0;
-    Task* task = nullptr;
-  };
-  // A staged task's watch of an fd a running task watches (hot-swap): active once that one ends.
-  std::unordered_map<int, PendingWatch> pending_watches_;
-  // Ends a watch (under watch_mu_) and activates the fd's pending watch, if any.
-  void end_watch_locked(std::unordered_map<int, std::uint64_t>::iterator it);
-  std::uint64_t next_watch_id_ = Poller::kFirstUserId;
+  FdWatchSet watches_{poller_};
 };
 
 }  // namespace pb
