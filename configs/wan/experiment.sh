@@ -25,32 +25,13 @@ MODE="${2:-short}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 PATCHBAY="$(cd "$BUILD" && pwd)/tools/patchbay/patchbay"
-NETLAB="$ROOT/tools/netlab/netlab"
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# skip/fail, the root and namespace checks, PREFIX, WORK, TOPO, PIDS and the cleanup on exit.
+# shellcheck source-path=SCRIPTDIR/../..
+# shellcheck source=tools/netlab/lib.sh
+source "$ROOT/tools/netlab/lib.sh"
 [[ "$MODE" == short || "$MODE" == full ]] || fail "mode must be short or full"
-[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
+netlab_init pbw ping iperf3 tcpdump python3
 [[ -x "$PATCHBAY" ]] || fail "no patchbay at $PATCHBAY"
-for t in ping iperf3 tcpdump python3; do command -v "$t" >/dev/null || fail "$t not installed"; done
-
-PREFIX="pbw-$$"
-ip netns add "${PREFIX}-probe" 2>/dev/null || skip "no network namespace support"
-ip netns del "${PREFIX}-probe"
-
-WORK="$(mktemp -d)"
-TOPO="$WORK/topo"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  PIDS=()
-  "$NETLAB" -p "$PREFIX" down "$TOPO" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
 
 cat >"$TOPO" <<TOPO
 host a
@@ -279,8 +260,7 @@ if [[ "$MODE" == full ]]; then
   echo "table written to $BUILD/wan-experiment.md"
 fi
 
-cleanup
+netlab_cleanup
 trap - EXIT
-left="$(ip netns list | awk '{print $1}' | grep "^${PREFIX}-" || true)"
-[[ -z "$left" ]] || fail "namespaces left behind: $left"
+netlab_check_clean
 echo PASS

@@ -15,8 +15,12 @@
 // delays each of its packets beyond the others' round trip, and every such packet looks lost
 // to the sender (duplicate ACKs, spurious retransmissions, a halved window), which costs more
 // than the path adds. Such a path is probed one step in every `probe`: it gets *copies* of a
-// share of the traffic (probe_shares()) — twice its estimate — so no data depends on it; if it
-// carries them without loss it is back at the ceiling, else its estimate is re-measured.
+// share of the traffic (probe_shares()), at twice the rate that would let it back in (MIN_SHARE
+// of the total), so no data depends on it. If it carries at least that rate without loss it is
+// back at the ceiling; if it drops copies its estimate is re-measured and the gap to the next
+// probe doubles (up to kMaxProbeBackoff x `probe`; back to `probe` when a probe passes), so a
+// path that stays slow costs ever fewer duplicate segments; a probe that neither dropped nor
+// carried enough (the sender slowed down) proves nothing and is repeated after the same gap.
 // Deterministic: no clock and no random numbers.
 #pragma once
 
@@ -39,11 +43,15 @@ class AdaptiveWeights {
   static constexpr double kBackoff = 0.9;
   // Fewer packets than this in a step (all paths together): an idle interval, nothing learnt.
   static constexpr std::uint64_t kMinSample = 16;
+  // A path that keeps failing its probes is probed at most this many times less often.
+  static constexpr std::uint64_t kMaxProbeBackoff = 8;
 
   // min_share in [0, 0.5]; probe >= 1 steps.
   void configure(double min_share, std::uint32_t probe) {
     min_share_ = min_share;
     probe_ = probe;
+    probe_gap_ = probe;
+    next_probe_ = probe;
   }
   void reset(std::size_t paths);
   // One control step over `seconds`; returns the new weights (one per path).
@@ -65,6 +73,8 @@ class AdaptiveWeights {
   double min_share_ = 0.05;
   std::uint32_t probe_ = 20;
   std::uint64_t steps_ = 0;
+  std::uint64_t probe_gap_ = 20;   // steps from one probe to the next (doubles on failure)
+  std::uint64_t next_probe_ = 20;  // the step at which the next probe starts
   std::uint64_t informed_ = 0;
 };
 

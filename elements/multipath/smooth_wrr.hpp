@@ -18,7 +18,9 @@ namespace pb::elements::multipath {
 
 class SmoothWrr {
  public:
-  // Sets the weights; the running state restarts (a fresh sequence from the first pick).
+  // Sets the weights. The same weights change nothing; new weights for the same number of
+  // paths keep each path's running credit (a path owed a turn still gets it), so frequent
+  // updates neither restart the sequence nor favour the first paths.
   void set(std::vector<std::uint32_t> w);
   const std::vector<std::uint32_t>& weights() const { return w_; }
   std::uint64_t total() const { return total_; }

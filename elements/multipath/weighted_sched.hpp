@@ -26,8 +26,9 @@
 //             capacity gets weight 0 (default 0.05; 0 keeps every path at weight >= 1).
 //   PROBE     integer 1-1000000; with ADAPTIVE, an excluded path is probed one interval in
 //             every PROBE (default 20) with copies of packets that also go the normal way (at
-//             twice its estimated capacity), so the probe never delays the flow; a path that
-//             carries them without loss is back.
+//             twice the rate that would qualify it), so the probe never delays the flow; a path
+//             that carries the qualifying rate without loss is back, and each probe it fails
+//             (drops) doubles the gap to the next (up to 8 x PROBE).
 // Ports: one push input; 1 to 16 push outputs.
 // Handlers:
 //   weights (rw)   the weights in use; writing sets them (and, with ADAPTIVE, restarts the

@@ -4,6 +4,7 @@
 // controller against a simulated set of paths, ReorderBuffer with a fake clock.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "elements/multipath/adaptive_weights.hpp"
 #include "elements/multipath/ipip_decap.hpp"
 #include "elements/multipath/reorder_buffer.hpp"
 #include "elements/multipath/weighted_sched.hpp"
@@ -284,13 +286,17 @@ namespace {
 // fast ones (500), in packets per 1-second interval; the sender offers exactly the total
 // capacity, as a TCP flow at its best would. Returns the share of the offered packets the paths
 // delivered over the last 10 of `steps` steps; `weights` gets the weights after each step.
-double simulate(ElementHarness& h, int steps, std::vector<std::vector<std::uint32_t>>& weights) {
+// `probes` (if given) gets the probes handler after each step; from step `recover` on, the slow
+// path carries 500 too.
+double simulate(ElementHarness& h, int steps, std::vector<std::vector<std::uint32_t>>& weights,
+                std::vector<std::string>* probes = nullptr, int recover = -1) {
   auto& ws = h.as<WeightedSched>();
-  const std::vector<std::uint64_t> cap = {20, 500, 500, 500, 500};
+  std::vector<std::uint64_t> cap = {20, 500, 500, 500, 500};
   const std::uint64_t offered = 2020;
   std::vector<std::uint64_t> dropped(5, 0), before(5, 0);
   double share = 0;
   for (int step = 0; step < steps; ++step) {
+    if (step == recover) cap[0] = 500;
     std::uint64_t left = offered;
     while (left) {
       auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(left, 256));
@@ -307,6 +313,7 @@ double simulate(ElementHarness& h, int steps, std::vector<std::vector<std::uint3
     if (step >= steps - 10) share += static_cast<double>(delivered) / offered / 10;
     ws.adapt(dropped, {}, 1.0);
     weights.push_back(ws.weights());
+    if (probes) probes->push_back(h.read("probes"));
   }
   return share;
 }
@@ -352,6 +359,115 @@ TEST_CASE("WeightedSched ADAPTIVE converges to the paths' capacities", "[Weighte
       "ws[0] -> e0 :: IPIPEncap(10.0.0.1, 10.0.0.2) -> HarnessOut;"
       "ws[1] -> e1 :: IPIPEncap(10.0.0.1, 10.0.0.3) -> HarnessOut;");
   CHECK(good.errors() == "");
+}
+
+TEST_CASE("WeightedSched ADAPTIVE probes a slow path ever less often, and takes it back",
+          "[WeightedSched]") {
+  // The slow path stays slow: probed (copies sent) in the intervals after steps 20, 60 and 140
+  // — each failed probe doubles the gap (20, 40, 80 steps), up to 8 x PROBE.
+  ElementHarness h("WeightedSched", "ADAPTIVE true", 1, 5);
+  REQUIRE(h.ok());
+  std::vector<std::vector<std::uint32_t>> w;
+  std::vector<std::string> probes;
+  CHECK(simulate(h, 150, w, &probes) >= 0.97);
+  std::vector<int> probed;
+  for (std::size_t i = 1; i < probes.size(); ++i)
+    if (probes[i] != probes[i - 1]) probed.push_back(static_cast<int>(i));
+  CHECK(probed == std::vector<int>{20, 60, 140});
+  for (const auto& x : w) CHECK(x[0] == 0);
+  CHECK(w.back() == std::vector<std::uint32_t>{0, 250, 250, 250, 250});
+
+  // It recovers at step 30: the probe after step 60 passes, the path is back at an equal
+  // weight from then on, and probing stops (nothing is excluded).
+  ElementHarness r("WeightedSched", "ADAPTIVE true", 1, 5);
+  REQUIRE(r.ok());
+  std::vector<std::vector<std::uint32_t>> w2;
+  std::vector<std::string> probes2;
+  simulate(r, 100, w2, &probes2, 30);
+  CHECK(w2[59][0] == 0);
+  CHECK(w2[60][0] >= 190);
+  CHECK(w2.back() == std::vector<std::uint32_t>{200, 200, 200, 200, 200});
+  CHECK(probes2[60] != probes2[59]);
+  CHECK(probes2.back() == probes2[60]);
+}
+
+TEST_CASE("WeightedSched ADAPTIVE: a probe that carried too little proves nothing",
+          "[WeightedSched]") {
+  using pb::elements::multipath::AdaptiveWeights;
+  using pb::elements::multipath::PathSample;
+  // Three paths, 1-second steps: path 0 drops half of 10 packets (capacity 4.5/s after the
+  // back-off), paths 1 and 2 carry 400/s without loss (the ceiling: 420/s).
+  auto run_to_probe = [](AdaptiveWeights& aw) {
+    aw.configure(0.05, 20);
+    aw.reset(3);
+    std::vector<PathSample> s = {{10, 5, 5}, {400, 400, 0}, {400, 400, 0}};
+    CHECK(aw.step(s, 1.0) == std::vector<std::uint32_t>{0, 500, 500});
+    s[0] = {};
+    for (int k = 2; k < 20; ++k) CHECK(aw.step(s, 1.0)[0] == 0);
+    CHECK(aw.probe_shares()[0] == 0.0);
+    aw.step(s, 1.0);  // step 20: path 0 gets copies at twice the rate that would qualify it
+    // (5% of 844.5/s, doubled: 84.45/s), as a share of the 840/s the others carry.
+    CHECK(aw.probe_shares()[0] == Approx(84.45 / 840));
+    return s;
+  };
+  AdaptiveWeights low;
+  auto s = run_to_probe(low);
+  s[0] = {10, 10, 0};  // the sender slowed down: 10/s without loss is below the 42.2/s needed
+  CHECK(low.step(s, 1.0)[0] == 0);
+  s[0] = {};
+  for (int k = 22; k < 40; ++k) {
+    low.step(s, 1.0);
+    CHECK(low.probe_shares()[0] == 0.0);
+  }
+  low.step(s, 1.0);  // probed again after the same gap (20 steps), not a doubled one
+  CHECK(low.probe_shares()[0] > 0.0);
+
+  AdaptiveWeights enough;
+  s = run_to_probe(enough);
+  s[0] = {84, 84, 0};
+  CHECK(enough.step(s, 1.0) == std::vector<std::uint32_t>{333, 333, 333});
+}
+
+TEST_CASE("WeightedSched keeps its round robin going when the weights are set again",
+          "[WeightedSched]") {
+  // A weight write continues the sequence: after A B C, the fourth packet goes to D whether the
+  // weights are written unchanged or scaled (a restart would send it to A again).
+  ElementHarness h("WeightedSched", "1 1 1 1", 1, 4);
+  REQUIRE(h.ok());
+  h.push(0, pb::test::make_batch(3, 10));
+  REQUIRE(h.write("weights", "1 1 1 1"));
+  h.push(0, pb::test::make_batch(1, 10));
+  CHECK(h.read("counts") == "1 1 1 1");
+  h.push(0, pb::test::make_batch(3, 10));
+  REQUIRE(h.write("weights", "2 2 2 2"));
+  h.push(0, pb::test::make_batch(1, 10));
+  CHECK(h.read("counts") == "2 2 2 2");
+  // A path set to 0 is never picked, even if it was owed a turn; the others keep their credit
+  // (D, picked last, waits: B C B), and share exactly from then on.
+  h.push(0, pb::test::make_batch(1, 10));
+  REQUIRE(h.write("weights", "0 1 1 1"));
+  h.push(0, pb::test::make_batch(3, 10));
+  CHECK(h.read("counts") == "3 4 3 2");
+  h.push(0, pb::test::make_batch(30, 10));
+  CHECK(h.read("counts") == "3 14 13 12");
+
+  // ADAPTIVE re-sets the weights every interval: four equal paths, 1999 packets per interval
+  // (under their capacity, so no drops). A restart at every step would give the first three
+  // paths one packet more than the fourth each time (500 500 500 499, 20 behind after 20
+  // steps); carried over, the counts stay within one packet of each other.
+  ElementHarness a("WeightedSched", "ADAPTIVE true", 1, 4);
+  REQUIRE(a.ok());
+  auto& ws = a.as<WeightedSched>();
+  for (int step = 0; step < 20; ++step) {
+    for (int k = 0; k < 1999;) {
+      const int n = std::min(256, 1999 - k);
+      a.push(0, pb::test::make_batch(static_cast<std::uint32_t>(n), 10));
+      k += n;
+    }
+    ws.adapt({0, 0, 0, 0}, {}, 1.0);
+  }
+  CHECK(a.read("counts") == "9995 9995 9995 9995");
+  CHECK(ws.weights() == std::vector<std::uint32_t>{250, 250, 250, 250});
 }
 
 TEST_CASE("WeightedPullSched pulls by weight and stays work-conserving", "[WeightedPullSched]") {
