@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "elements/personality/frame_intake.hpp"
 #include "runtime/graph/router.hpp"
 
 namespace pb::elements {
@@ -82,43 +83,30 @@ void ConsolePTY::cleanup() {
   close_all();
 }
 
-bool ConsolePTY::receive(Batch& out) {
-  bool did = false;
-  for (;;) {
-    Batch in = input(0).pull(Batch::kCapacity);
-    if (in.empty()) break;
-    did = true;
-    for (Packet& p : in) {
-      auto parsed = ebd::parse_console(p);
-      if (!parsed) {
-        ++bad_;
-        continue;
-      }
-      const auto& f = parsed.value();
-      // Cumulative acknowledgement (in both frame types).
-      const std::uint32_t acked = f.h.ack - snd_una_;
-      if (acked > 0 && acked <= snd_nxt_ - snd_una_) {
-        unacked_.erase(unacked_.begin(), unacked_.begin() + acked);
-        snd_una_ = f.h.ack;
-        if (snd_una_ == snd_nxt_) {
-          timer_.unschedule();
-        } else {
-          timer_.schedule_after_ns(static_cast<std::uint64_t>(timeout_.ns));
+bool ConsolePTY::receive() {
+  return pull_parsed_frames(
+      input(0), ebd::parse_console, bad_, [this](const ebd::ConsoleParsed& f) {
+        // Cumulative acknowledgement (in both frame types).
+        const std::uint32_t acked = f.h.ack - snd_una_;
+        if (acked > 0 && acked <= snd_nxt_ - snd_una_) {
+          unacked_.erase(unacked_.begin(), unacked_.begin() + acked);
+          snd_una_ = f.h.ack;
+          if (snd_una_ == snd_nxt_) {
+            timer_.unschedule();
+          } else {
+            timer_.schedule_after_ns(static_cast<std::uint64_t>(timeout_.ns));
+          }
         }
-      }
-      if (f.h.type != ebd::ConsoleType::data || f.h.payload_length == 0) continue;
-      ack_due_ = true;
-      if (f.h.seq != rcv_nxt_ || to_pty_.size() > (1u << 20)) {
-        ++out_of_order_;
-        continue;
-      }
-      to_pty_.insert(to_pty_.end(), f.payload, f.payload + f.h.payload_length);
-      rcv_nxt_ += f.h.payload_length;
-      received_ += f.h.payload_length;
-    }
-  }
-  (void)out;
-  return did;
+        if (f.h.type != ebd::ConsoleType::data || f.h.payload_length == 0) return;
+        ack_due_ = true;
+        if (f.h.seq != rcv_nxt_ || to_pty_.size() > (1u << 20)) {
+          ++out_of_order_;
+          return;
+        }
+        to_pty_.insert(to_pty_.end(), f.payload, f.payload + f.h.payload_length);
+        rcv_nxt_ += f.h.payload_length;
+        received_ += f.h.payload_length;
+      });
 }
 
 void ConsolePTY::write_pty() {
@@ -180,7 +168,7 @@ bool ConsolePTY::read_pty(Batch& out) {
 
 bool ConsolePTY::run_task() {
   Batch out;
-  bool did = receive(out);
+  bool did = receive();
   write_pty();
   did = read_pty(out) || did;
   output(0).push(std::move(out));

@@ -60,7 +60,7 @@ class ConsolePTY final : public Element {
  private:
   static constexpr std::uint32_t kChunk = 1024;  // payload bytes per DATA frame
   bool run_task();
-  bool receive(Batch& out);
+  bool receive();
   bool read_pty(Batch& out);
   void write_pty();
   void close_all();

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "elements/personality/frame_intake.hpp"
 #include "runtime/graph/router.hpp"
 
 namespace pb::elements {
@@ -102,51 +103,38 @@ void EBDClient::finish(std::uint32_t id, Status st) {
 }
 
 bool EBDClient::receive() {
-  bool did = false;
-  for (;;) {
-    Batch in = input(0).pull(Batch::kCapacity);
-    if (in.empty()) break;
-    did = true;
-    for (Packet& p : in) {
-      auto parsed = ebd::parse(p);
-      if (!parsed) {
-        ++bad_;
-        continue;
-      }
-      const ebd::Parsed& f = parsed.value();
-      auto it = reqs_.find(f.h.request_id);
-      const bool reply = f.h.op == ebd::Op::read_reply || f.h.op == ebd::Op::write_ack;
-      if (!reply || f.h.device != dev_ || it == reqs_.end()) {
-        ++unmatched_;
-        continue;
-      }
-      Request& r = it->second;
-      const std::uint32_t i = f.h.frag_index;
-      const bool same_op = (r.op == ebd::Op::read) == (f.h.op == ebd::Op::read_reply);
-      if (!same_op || f.h.frag_count != r.count || i >= r.count ||
-          f.h.offset != r.offset + std::uint64_t{i} * fragment_size() ||
-          f.h.length != frag_length(r, i)) {
-        ++unmatched_;
-        continue;
-      }
-      if (r.state[i] == kDone) {
-        ++duplicates_;
-        continue;
-      }
-      if (f.h.status != ebd::Stat::ok) {
-        finish(f.h.request_id,
-               Status::error("server answered fragment " + std::to_string(i) + " with status " +
-                             std::to_string(static_cast<int>(f.h.status))));
-        continue;
-      }
-      if (r.op == ebd::Op::read)
-        std::memcpy(r.data + std::uint64_t{i} * fragment_size(), f.payload, f.h.length);
-      if (r.state[i] == kInFlight) --outstanding_;
-      r.state[i] = kDone;
-      if (--r.remaining == 0) finish(f.h.request_id, Status::ok());
+  return pull_parsed_frames(input(0), ebd::parse, bad_, [this](const ebd::Parsed& f) {
+    auto it = reqs_.find(f.h.request_id);
+    const bool reply = f.h.op == ebd::Op::read_reply || f.h.op == ebd::Op::write_ack;
+    if (!reply || f.h.device != dev_ || it == reqs_.end()) {
+      ++unmatched_;
+      return;
     }
-  }
-  return did;
+    Request& r = it->second;
+    const std::uint32_t i = f.h.frag_index;
+    const bool same_op = (r.op == ebd::Op::read) == (f.h.op == ebd::Op::read_reply);
+    if (!same_op || f.h.frag_count != r.count || i >= r.count ||
+        f.h.offset != r.offset + std::uint64_t{i} * fragment_size() ||
+        f.h.length != frag_length(r, i)) {
+      ++unmatched_;
+      return;
+    }
+    if (r.state[i] == kDone) {
+      ++duplicates_;
+      return;
+    }
+    if (f.h.status != ebd::Stat::ok) {
+      finish(f.h.request_id,
+             Status::error("server answered fragment " + std::to_string(i) + " with status " +
+                           std::to_string(static_cast<int>(f.h.status))));
+      return;
+    }
+    if (r.op == ebd::Op::read)
+      std::memcpy(r.data + std::uint64_t{i} * fragment_size(), f.payload, f.h.length);
+    if (r.state[i] == kInFlight) --outstanding_;
+    r.state[i] = kDone;
+    if (--r.remaining == 0) finish(f.h.request_id, Status::ok());
+  });
 }
 
 bool EBDClient::expire() {

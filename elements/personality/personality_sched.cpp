@@ -1,5 +1,6 @@
 #include "elements/personality/personality_sched.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
@@ -10,6 +11,8 @@ Status PersonalitySched::configure(Args& args) {
   Bytes quantum = quantum_;
   Status st = args.optional("QUANTUM", quantum, in_range(Bytes{64}, Bytes{1u << 20}))
                   .optional("WEIGHTS", weights)
+                  .optional_keyword("RATE", rate_)
+                  .optional_keyword("BURST", burst_, in_range(Bytes{1514}, Bytes{1u << 26}))
                   .done();
   if (!st) return st;
   std::vector<std::uint32_t> w;
@@ -35,7 +38,35 @@ Status PersonalitySched::initialize() {
   lanes_.resize(n);
   packets_.assign(n, 0);
   bytes_.assign(n, 0);
+  tokens_ = double(burst_.value);
+  refilled_ns_ = 0;
+  if (rate_.bits_per_second > 0) refill_.attach(scheduler());
   return PullScheduler::initialize();
+}
+
+void PersonalitySched::cleanup() {
+  refill_.detach();
+  PullScheduler::cleanup();
+}
+
+void PersonalitySched::wake_puller() {
+  // The inputs' notifiers do not fire for a backlog that was already there, so the bucket's
+  // refill has to wake the puller itself.
+  if (ActiveNotifier* n = PullScheduler::output_notifier(0)) n->wake();
+}
+
+bool PersonalitySched::afford(std::uint32_t len) {
+  if (rate_.bits_per_second == 0) return true;
+  const std::uint64_t now = monotonic_ns();
+  const double bytes_per_ns = double(rate_.bits_per_second) / 8e9;
+  if (refilled_ns_ != 0)
+    tokens_ = std::min(double(burst_.value), tokens_ + double(now - refilled_ns_) * bytes_per_ns);
+  refilled_ns_ = now;
+  if (tokens_ >= double(len)) return true;
+  ++throttled_;
+  refill_.schedule_at_ns(now + static_cast<std::uint64_t>((double(len) - tokens_) / bytes_per_ns) +
+                         1);
+  return false;
 }
 
 Batch PersonalitySched::pull(int, std::uint32_t max) {
@@ -64,6 +95,8 @@ Batch PersonalitySched::pull(int, std::uint32_t max) {
     }
     const std::uint32_t len = lane.head->length();
     if (len <= lane.deficit) {
+      if (!afford(len)) break;  // the head and the turn are kept for the next pull
+      if (rate_.bits_per_second > 0) tokens_ -= len;
       lane.deficit -= len;
       ++packets_[i];
       bytes_[i] += len;
@@ -88,6 +121,8 @@ void PersonalitySched::add_handlers(Handlers& h) {
   h.read("packets", [this, list] { return list(packets_); });
   h.read("bytes", [this, list] { return list(bytes_); });
   h.read_write("quantum", quantum_, in_range(Bytes{64}, Bytes{1u << 20}));
+  h.read("rate", [this] { return std::to_string(rate_.bits_per_second); });
+  h.read("throttled", throttled_);
 }
 
 }  // namespace pb::elements

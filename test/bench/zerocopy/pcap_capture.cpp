@@ -1,7 +1,7 @@
 // pb_zc_pcap_capture DEV SECONDS — the libpcap baseline of the SEPCOM capture bench (the
 // paper's Figure 3): captures UDP-over-IPv4 frames on DEV (the filter ZeroCopyRing's config
 // applies with a Classifier) and does zc-monitor's work per packet — the same flow key, the same
-// per-flow packet and byte counts — for SECONDS, then prints
+// per-flow packet and byte counts — for SECONDS (0: until SIGINT or SIGTERM), then prints
 //   "captured P packets B bytes F flows in S s; kernel drops D".
 #include <pcap/pcap.h>
 #include <signal.h>
@@ -21,6 +21,14 @@ struct Stats {
 };
 std::unordered_map<std::string, Stats> g_flows;
 std::uint64_t g_packets = 0, g_bytes = 0;
+volatile sig_atomic_t g_stop = 0;
+pcap_t* g_pcap = nullptr;
+
+void on_signal(int) {
+  g_stop = 1;
+  // libpcap restarts its poll() after EINTR unless told to break (this is its documented use).
+  if (g_pcap) pcap_breakloop(g_pcap);
+}
 
 void on_packet(unsigned char*, const pcap_pkthdr* h, const unsigned char* data) {
   Stats& s = g_flows[pb::zc::flow_key(data, h->caplen)];
@@ -60,9 +68,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   pcap_freecode(&prog);
+  g_pcap = p;
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::printf("ready\n");
+  std::fflush(stdout);
   auto start = std::chrono::steady_clock::now();
   double elapsed = 0;
-  while (elapsed < seconds) {
+  while (!g_stop && (seconds <= 0 || elapsed < seconds)) {
     if (pcap_dispatch(p, 256, on_packet, nullptr) < 0) break;
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }

@@ -234,7 +234,24 @@ TEST_CASE("PersonalitySched shares the link fairly under a flood", "[Personality
     h.pull(0, 40);
     CHECK(h.read("packets") == "30 10");
   }
+  SECTION("RATE: the bucket holds frames back without losing the DRR turn") {
+    // 8 bits/s refills one byte per second: within the test only BURST (2000 bytes) is paid out.
+    ElementHarness h("PersonalitySched", "QUANTUM 100, RATE 8bps, BURST 2000", 2, 1);
+    REQUIRE(h.ok());
+    CHECK(h.read("rate") == "8");
+    h.feed(0, test::make_batch(200, 100, 0));
+    h.feed(1, test::make_batch(10, 100, 200));
+    Batch out = h.pull(0, 30);
+    REQUIRE(out.size() == 20);
+    for (std::uint32_t i = 0; i < 20; ++i) CHECK((out[i].data()[0] >= 200) == (i % 2 == 1));
+    CHECK(h.read("packets") == "10 10");
+    CHECK(h.read("throttled") == "1");
+    CHECK(h.pull(0, 30).empty());  // nothing is dropped: the frames wait in their queues
+    CHECK(h.read("throttled") == "2");
+    CHECK(h.read("bytes") == "1000 1000");
+  }
   SECTION("bad arguments") {
+    CHECK_FALSE(ElementHarness("PersonalitySched", "RATE 10, BURST 100", 2, 1).ok());
     CHECK_FALSE(ElementHarness("PersonalitySched", "QUANTUM 10", 2, 1).ok());
     CHECK_FALSE(ElementHarness("PersonalitySched", "WEIGHTS 1 x", 2, 1).ok());
     CHECK_FALSE(ElementHarness("PersonalitySched", "WEIGHTS 1 2 3", 2, 1).ok());
