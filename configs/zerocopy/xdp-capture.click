@@ -7,11 +7,14 @@
 //   patchbay run configs/zerocopy/xdp-capture.click DEV=eth0 NAME=zc0 FILTER='udp port 9000'
 //   patchbay zc-monitor zc0 --send
 //
-// Keep UNITS below the device's RING (2048): a lent unit holds one of its receive frames.
+// Keep UNITS below RING: a lent unit holds one of the device's receive frames until the
+// consumer decides. RING is the depth the kernel can fill while patchbay is not running: raise
+// it (a power of two up to 16384; 2 x RING frames of 2 KiB) when the router shares its CPU.
 
-define($DEV eth0, $NAME zc0, $FILTER udp, $UNITS 1024, $ALPHA 1ms, $DURATION 1000000s);
+define($DEV eth0, $NAME zc0, $FILTER udp, $UNITS 1024, $RING 2048, $ALPHA 1ms,
+       $DURATION 1000000s);
 
-f :: FromDevice($DEV, METHOD XDP, FILTER $FILTER, BURST 64)
+f :: FromDevice($DEV, METHOD XDP, FILTER $FILTER, BURST 64, RING $RING)
   -> zc :: ZeroCopyRing($NAME, UNITS $UNITS, SCAN_INTERVAL $ALPHA)
   -> sent :: Counter -> Discard;
 Script(wait $DURATION, stop);
