@@ -325,8 +325,11 @@ bool ControlSession::step() {
           return true;
         }
         if (pending_lf_) {
-          // The CR ended the input: the next line cannot be looked at yet.
+          // The CR ended the input: the next line cannot be looked at yet. The line it ends is
+          // complete, though, so its size counts now — as it would on the next call, which must
+          // not change anything when no input arrived (whole and chunked input agree).
           scan_ = next;
+          if (state_ == State::until && next - in_pos_ > limits_.max_data) too_big();
           if (state_ == State::discard_until) in_pos_ = next;
           return false;
         }

@@ -327,6 +327,30 @@ TEST_CASE("ControlSession: oversized input gets an error and the session stays u
   CHECK(run_bytewise(in, b, l) == want);
   CHECK(b.writes.empty());
 
+  SECTION("an UNTIL body line ended by a CR at the end of the input counts at once") {
+    // The CR may still be followed by its LF, so the session waits; but the line is complete and
+    // over the limit. Found by the control fuzzer: the 521 came only if something (taking the
+    // output) made the session look again, so whole and chunked input disagreed.
+    const std::string cr_last = "WRITEUNTIL q.capacity END\r\n" + std::string(20, 'z') + "\r";
+    const std::string want_cr =
+        kGreeting + "521 Data too large for WRITEUNTIL (limit 16 bytes); skipped\r\n";
+    FakeAccess c;
+    ControlSession s(c, l);
+    s.feed(cr_last);
+    CHECK(s.output() == want_cr);
+    FakeAccess d;
+    CHECK(run_bytewise(cr_last, d, l) == want_cr);
+    // 15 bytes and the CR are within the limit, so nothing yet; the LF that follows belongs to
+    // the line and takes it over.
+    FakeAccess e;
+    ControlSession t(e, l);
+    t.feed("WRITEUNTIL q.capacity END\r\n" + std::string(15, 'z') + "\r");
+    CHECK(t.output() == kGreeting);
+    t.feed("\nEND\r\n");
+    CHECK(t.output() ==
+          kGreeting + "521 Data too large for WRITEUNTIL (limit 16 bytes); skipped\r\n");
+  }
+
   SECTION("a huge line never sits in the buffer") {
     FakeAccess c;
     ControlSession s(c, l);
