@@ -212,9 +212,30 @@ const char* xdp_mode_name(XdpMode m) {
 // ---------------------------------------------------------------------------------------------
 // XdpSocket
 
+namespace {
+
+Status check_socket_options(const XdpSocketOptions& o) {
+  const std::string& dev = o.device;
+  if (dev.empty() || dev.size() >= IFNAMSIZ) return Status::error("'" + dev + "': bad device name");
+  if (::if_nametoindex(dev.c_str()) == 0) return Status::error(cause(dev, "if_nametoindex", errno));
+  if (!power_of_two(o.ring_size) || o.ring_size < 64 || o.ring_size > 16384)
+    return Status::error(dev + ": ring size must be a power of two in 64-16384");
+  if (!power_of_two(o.frame_size) || o.frame_size < 2048 ||
+      o.frame_size > static_cast<std::uint32_t>(::getpagesize()))
+    return Status::error(dev + ": frame size must be a power of two in 2048-page size");
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<std::shared_ptr<XdpUmem>> XdpUmem::create(const std::string& dev, std::uint32_t slices,
                                                  std::uint32_t ring_size,
                                                  std::uint32_t frame_size) {
+  // The device and geometry are checked before anything is allocated or pinned.
+  if (Status st =
+          check_socket_options({.device = dev, .ring_size = ring_size, .frame_size = frame_size});
+      !st)
+    return st;
   if (slices == 0 || slices > kXdpMaxQueues) return Status::error(dev + ": bad UMEM slice count");
   std::shared_ptr<XdpUmem> u(new XdpUmem());
   u->device_ = dev;
@@ -287,29 +308,6 @@ int XdpUmem::take_slice() {
 void XdpUmem::give_back_slice(int slice) {
   if (slice >= 0 && static_cast<std::size_t>(slice) < slice_used_.size())
     slice_used_[static_cast<std::size_t>(slice)] = false;
-}
-
-namespace {
-
-Status check_socket_options(const XdpSocketOptions& o) {
-  const std::string& dev = o.device;
-  if (dev.empty() || dev.size() >= IFNAMSIZ) return Status::error("'" + dev + "': bad device name");
-  if (::if_nametoindex(dev.c_str()) == 0) return Status::error(cause(dev, "if_nametoindex", errno));
-  if (!power_of_two(o.ring_size) || o.ring_size < 64 || o.ring_size > 16384)
-    return Status::error(dev + ": ring size must be a power of two in 64-16384");
-  if (!power_of_two(o.frame_size) || o.frame_size < 2048 ||
-      o.frame_size > static_cast<std::uint32_t>(::getpagesize()))
-    return Status::error(dev + ": frame size must be a power of two in 2048-page size");
-  return Status::ok();
-}
-
-}  // namespace
-
-Result<std::unique_ptr<XdpSocket>> XdpSocket::open(const XdpSocketOptions& o) {
-  if (Status st = check_socket_options(o); !st) return st;
-  auto u = XdpUmem::create(o.device, o.slices, o.ring_size, o.frame_size);
-  if (!u) return u.status();
-  return open(o, std::move(*u));
 }
 
 Result<std::unique_ptr<XdpSocket>> XdpSocket::open(const XdpSocketOptions& o,

@@ -65,7 +65,8 @@ struct XdpSocketOptions {
   std::uint32_t ring_size = 2048;  // rx, fill, tx and completion rings (power of two)
   std::uint32_t frame_size = 2048;
   XdpCopyWanted copy = XdpCopyWanted::automatic;
-  // Slices the device's UMEM gets when this socket creates it: the sockets (queues) it can serve.
+  // Slices the device's UMEM gets when this socket's opener creates it (elements/devices:
+  // shared_xdp): the sockets (queues) it can serve.
   std::uint32_t slices = 1;
 };
 
@@ -74,7 +75,8 @@ struct UmemArea;  // in the .cpp: the mapped memfd, its reference count, the sli
 
 class XdpUmem {
  public:
-  // A UMEM of `slices` x 2 x ring_size frames for `device`. Errors name the device and cause.
+  // A UMEM of `slices` x 2 x ring_size frames for `device`. Errors name the device and cause
+  // ("vx0: no such device").
   static Result<std::shared_ptr<XdpUmem>> create(const std::string& device, std::uint32_t slices,
                                                  std::uint32_t ring_size, std::uint32_t frame_size);
   // Unregisters it (after its sockets are gone); the memory lives on while packets use it.
@@ -108,8 +110,6 @@ class XdpSocket {
   // and the cause ("vx0: no such device").
   static Result<std::unique_ptr<XdpSocket>> open(const XdpSocketOptions& opts,
                                                  std::shared_ptr<XdpUmem> umem);
-  // Checks opts and makes the UMEM too (opts.slices slices).
-  static Result<std::unique_ptr<XdpSocket>> open(const XdpSocketOptions& opts);
   ~XdpSocket();
   XdpSocket(const XdpSocket&) = delete;
   XdpSocket& operator=(const XdpSocket&) = delete;

@@ -84,8 +84,6 @@ Result<std::shared_ptr<drivers::XdpSocket>> shared_xdp(const drivers::XdpSocketO
   auto& uslot = xdp_umems[opts.device];
   std::shared_ptr<drivers::XdpUmem> umem = uslot.lock();
   if (!umem) {
-    if (::if_nametoindex(opts.device.c_str()) == 0)
-      return drivers::XdpSocket::open(opts).status();  // the driver's "no such device"
     std::uint32_t slices =
         std::max(opts.slices, std::min(rx_queues(opts.device), kUmemSpareQueues));
     auto u = drivers::XdpUmem::create(opts.device, slices, opts.ring_size, opts.frame_size);

@@ -26,6 +26,7 @@ using pb::test::contents;
 using pb::test::ElementHarness;
 using pb::test::inject;
 using pb::test::make_packet;
+using pb::test::poll_until;
 using pb::test::PrivateNetns;
 
 namespace {
@@ -229,10 +230,8 @@ TEST_CASE("FromDevice PACKET receives ring frames that outlive the element",
     CHECK(h.read("method") == "PACKET");
     for (char c : {'x', 'y', 'z'}) REQUIRE(inject("lo", test_frame(c)));
     // The kernel retires a block after its 1 ms timeout; poll a bounded number of times.
-    for (int i = 0; i < 2000 && frames_of_test_type(h.captured(0)).size() < 3; ++i) {
-      h.run_tasks();
-      ::usleep(1000);
-    }
+    poll_until([&] { return frames_of_test_type(h.captured(0)).size() >= 3; },
+               [&] { h.run_tasks(); }, 2000, 1000);
     auto got = frames_of_test_type(h.captured(0));
     REQUIRE(got.size() == 3);  // once each: the outgoing copy on lo is ignored
     CHECK(got[0] == test_frame('x'));
@@ -256,11 +255,12 @@ TEST_CASE("FromDevice FANOUT shares a device's frames within a group", "[FromDev
   auto total = [&] {
     return frames_of_test_type(a.captured(0)).size() + frames_of_test_type(b.captured(0)).size();
   };
-  for (int i = 0; i < 2000 && total() == 0; ++i) {
-    a.run_tasks();
-    b.run_tasks();
-    ::usleep(1000);
-  }
+  poll_until([&] { return total() != 0; },
+             [&] {
+               a.run_tasks();
+               b.run_tasks();
+             },
+             2000, 1000);
   // A few more rounds: a frame delivered to both would show up here.
   for (int i = 0; i < 20; ++i) {
     a.run_tasks();
@@ -317,10 +317,8 @@ TEST_CASE("ToDevice errors and PACKET transmit", "[ToDevice]") {
   REQUIRE(tx.ok());
   tx.push(0, one(test_frame('s')));
   CHECK(tx.read("count") == "1");
-  for (int i = 0; i < 2000 && frames_of_test_type(rx.captured(0)).empty(); ++i) {
-    rx.run_tasks();
-    ::usleep(1000);
-  }
+  poll_until([&] { return !frames_of_test_type(rx.captured(0)).empty(); }, [&] { rx.run_tasks(); },
+             2000, 1000);
   auto got = frames_of_test_type(rx.captured(0));
   REQUIRE(got.size() == 1);
   CHECK(got[0] == test_frame('s'));
@@ -337,10 +335,8 @@ TEST_CASE("ToDevice pulls from a Queue and sends everything it holds", "[ToDevic
   pb::Batch b;
   for (char c : {'1', '2', '3'}) b.append(make_packet(test_frame(c)));
   r.element("q").push(0, std::move(b));
-  for (int i = 0; i < 2000 && frames_of_test_type(r.out("out").packets).size() < 3; ++i) {
-    r.run(200);
-    ::usleep(1000);
-  }
+  poll_until([&] { return frames_of_test_type(r.out("out").packets).size() >= 3; },
+             [&] { r.run(200); }, 2000, 1000);
   auto got = frames_of_test_type(r.out("out").packets);
   REQUIRE(got.size() == 3);
   CHECK(got[0] == test_frame('1'));
@@ -380,10 +376,8 @@ TEST_CASE("FromDevice XDP takes the selected frames; ToDevice XDP sends",
     CHECK(to.read("error") == "");
     // Copy mode delivers in the sender's softirq: everything is in the ring already; the bound
     // only covers scheduling.
-    for (int i = 0; i < 2000 && frames_of_test_type(from.captured(0)).size() < 2; ++i) {
-      from.run_tasks();
-      ::usleep(500);
-    }
+    poll_until([&] { return frames_of_test_type(from.captured(0)).size() >= 2; },
+               [&] { from.run_tasks(); });
     auto got = frames_of_test_type(from.captured(0));
     REQUIRE(got.size() == 2);
     CHECK(got[0] == test_frame('a'));
@@ -424,10 +418,7 @@ TEST_CASE("FromDevice XDP binds one socket per queue", "[FromDevice]") {
     // veth maps to pbq0's receive queues. Both sockets share the device's one UMEM, each with
     // its own fill ring: every frame must arrive, on both queues.
     for (std::uint16_t port = 1000; port < 1064; ++port) REQUIRE(inject("pbq1", udp_frame(port)));
-    for (int i = 0; i < 2000 && h.read("count") != "64"; ++i) {
-      h.run_tasks();
-      ::usleep(500);
-    }
+    poll_until([&] { return h.read("count") == "64"; }, [&] { h.run_tasks(); });
     CHECK(h.read("count") == "64");
     CHECK(h.read("drops") == "0");
     unsigned q0 = 0, q1 = 0;

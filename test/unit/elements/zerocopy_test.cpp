@@ -348,10 +348,7 @@ TEST_CASE("ZeroCopyRing lends AF_XDP UMEM frames in place", "[ZeroCopyRing]") {
     REQUIRE(r.errors() == "");
     REQUIRE(r.ok());
     for (char c : {'a', 'b', 'c'}) REQUIRE(pb::test::inject(tx, frame(c)));
-    for (int i = 0; i < 2000 && r.read("z.stored") != "3"; ++i) {
-      r.run(100);
-      ::usleep(500);
-    }
+    pb::test::poll_until([&] { return r.read("z.stored") == "3"; }, [&] { r.run(100); });
     REQUIRE(r.read("z.stored") == "3");
     CHECK(r.read("z.lent") == (umem ? "3" : "0"));
 

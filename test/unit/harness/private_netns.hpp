@@ -60,4 +60,16 @@ inline bool inject(const std::string& dev, const std::string& frame) {
   return rc == static_cast<ssize_t>(frame.size());
 }
 
+// Runs `step` until `done()` holds, at most `tries` times with `pause_us` between: the kernel
+// delivers to a socket asynchronously, and a test must wait for it without hanging when it never
+// comes. Returns done().
+template <typename Done, typename Step>
+bool poll_until(Done&& done, Step&& step, int tries = 2000, unsigned pause_us = 500) {
+  for (int i = 0; i < tries && !done(); ++i) {
+    step();
+    ::usleep(pause_us);
+  }
+  return done();
+}
+
 }  // namespace pb::test
